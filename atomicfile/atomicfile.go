@@ -1,0 +1,115 @@
+// Package atomicfile writes files that appear complete or not at all.
+//
+// Data goes to a hidden temporary file in the destination's directory
+// (".name.tmp-XXXX"); Commit flushes it to stable storage and renames it
+// over the destination, which POSIX rename(2) does atomically within one
+// file system. A run that fails, is interrupted or is killed leaves at most
+// a hidden temporary file, never a file under the final name that looks
+// finished.
+package atomicfile
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"math/rand/v2"
+	"path/filepath"
+	"strconv"
+)
+
+// File is a pending output file.
+type File struct {
+	*bufio.Writer
+	f    *os.File
+	dst  string
+	done bool
+}
+
+// Create starts writing path. Call Commit when the content is complete, or
+// Abort to discard it; Abort after Commit is a no-op, so it can be deferred.
+func Create(path string) (*File, error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := createTemp(dir, "."+base+".tmp-")
+	if err != nil {
+		return nil, fmt.Errorf("cannot create %s: %w", path, unwrap(err))
+	}
+	return &File{Writer: bufio.NewWriterSize(f, 1<<20), f: f, dst: path}, nil
+}
+
+// Name returns the destination path.
+func (a *File) Name() string { return a.dst }
+
+// Commit flushes, syncs and renames the file into place.
+func (a *File) Commit() error {
+	if a.done {
+		return errors.New("atomicfile: commit of a finished file")
+	}
+	a.done = true
+	err := a.Writer.Flush()
+	if err == nil {
+		err = a.f.Sync()
+	}
+	if cerr := a.f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(a.f.Name(), a.dst)
+	}
+	if err != nil {
+		os.Remove(a.f.Name())
+		return fmt.Errorf("cannot write %s: %w", a.dst, unwrap(err))
+	}
+	return nil
+}
+
+// Abort discards the file.
+func (a *File) Abort() {
+	if a.done {
+		return
+	}
+	a.done = true
+	a.f.Close()
+	os.Remove(a.f.Name())
+}
+
+// WriteFile writes data to path atomically.
+func WriteFile(path string, data []byte) error {
+	f, err := Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Abort()
+	if _, err := f.Write(data); err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, unwrap(err))
+	}
+	return f.Commit()
+}
+
+// createTemp is os.CreateTemp with mode 0644 (less the umask) instead of
+// 0600, so the renamed file has the permissions of any other output.
+func createTemp(dir, prefix string) (*os.File, error) {
+	for try := 0; ; try++ {
+		name := filepath.Join(dir, prefix+strconv.FormatUint(uint64(rand.Uint32()), 36))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+		if os.IsExist(err) && try < 100 {
+			continue
+		}
+		return f, err
+	}
+}
+
+func unwrap(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
+}

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"github.com/gallisto/gallisto/index"
+	"github.com/spf13/cobra"
+)
+
+func newIndexCmd() *cobra.Command {
+	var out string
+	opt := index.BuildOptions{}
+	c := &cobra.Command{
+		Use:   "index -i INDEX [options] FASTA-files...",
+		Short: "Build an index from transcript sequences",
+		Long: `Build a gallisto index from one or more FASTA files of transcript sequences
+(plain or gzip-compressed).
+
+Sequences are read as kallisto 0.48 reads them: the name is the header up to
+the first white space; letters may be lower case; U is read as T; any other
+letter that is not A, C, G or T (N, IUPAC codes) is replaced by a
+pseudorandom base drawn exactly as kallisto draws it, so that both tools
+index the same k-mers; a trailing poly-A run is clipped when the last 10
+bases are A, but the reported length stays the FASTA length. Repeated names
+are an error unless --make-unique renames them NAME_1, NAME_2, ...
+Empty records and files that are not FASTA are refused with the file and
+line.
+
+The index file is written atomically: it appears complete or not at all.`,
+		Example: `  gallisto index -i transcripts.idx transcripts.fa.gz
+  gallisto index -i gencode.idx -k 31 gencode.v44.transcripts.fa.gz
+  gallisto index -i both.idx --make-unique cdna.fa.gz ncrna.fa.gz`,
+		Args: argsCheck(cobra.MinimumNArgs(1)),
+		RunE: func(c *cobra.Command, files []string) error {
+			opt.Log = c.ErrOrStderr()
+			x, err := index.Build(files, opt)
+			if err != nil {
+				return err
+			}
+			if err := x.Write(out); err != nil {
+				return err
+			}
+			c.PrintErrln()
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.SortFlags = false
+	f.StringVarP(&out, "index", "i", "", "Filename for the index to be constructed (required)")
+	f.IntVarP(&opt.K, "kmer-size", "k", 31, "k-mer (odd) length (default: 31, max value: 31)")
+	f.BoolVar(&opt.MakeUnique, "make-unique", false, "Replace repeated target names with unique names")
+	c.MarkFlagRequired("index")
+	return c
+}
+
+func newInspectCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "inspect INDEX",
+		Short: "Print information about an index",
+		Long: `Print an index's format version, k, and numbers of targets, equivalence
+classes, contigs and k-mers, followed by two histograms in kallisto's
+layout: equivalence classes by size, and k-mers by the size of their class.`,
+		Example: `  gallisto inspect transcripts.idx`,
+		Args:    argsCheck(cobra.ExactArgs(1)),
+		RunE: func(c *cobra.Command, args []string) error {
+			x, err := index.Load(args[0])
+			if err != nil {
+				return err
+			}
+			return x.Stats().WriteInspect(c.OutOrStdout())
+		},
+	}
+}

@@ -1,0 +1,77 @@
+// Command gallisto quantifies RNA-seq transcript abundances by k-mer
+// pseudoalignment, with kallisto 0.48's command line, results and files.
+//
+// This package only parses the command line and calls the library packages;
+// it alone chooses exit codes: 0 success, 1 a failed run (bad input,
+// unreadable file, ...), 2 a command line that could not be understood.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// usageError marks command-line mistakes (exit code 2).
+type usageError struct{ error }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := newRoot()
+	root.SetArgs(os.Args[1:])
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return
+	}
+	for _, line := range strings.Split(err.Error(), "\n") {
+		fmt.Fprintln(os.Stderr, "Error:", line)
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		os.Exit(2)
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(os.Stderr, "interrupted: no output was written")
+	}
+	os.Exit(1)
+}
+
+func newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "gallisto",
+		Short: "RNA-seq transcript quantification by pseudoalignment (kallisto-compatible)",
+		Long: `gallisto quantifies transcript abundances from RNA-seq reads by k-mer
+pseudoalignment and EM, giving kallisto 0.48's results and writing its files.
+
+Typical use:
+
+  gallisto index -i transcripts.idx transcripts.fa.gz
+  gallisto quant -i transcripts.idx -o out sample_R1.fastq.gz sample_R2.fastq.gz
+  gallisto quant -i transcripts.idx -o out --single -l 200 -s 20 sample.fastq.gz`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError{fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
+	})
+	root.AddCommand(newIndexCmd(), newQuantCmd(), newInspectCmd(), newVersionCmd(), newCiteCmd())
+	return root
+}
+
+// exactArgs is cobra.ExactArgs reporting a usage error.
+func argsCheck(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if err := check(c, args); err != nil {
+			return usageError{fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
+		}
+		return nil
+	}
+}

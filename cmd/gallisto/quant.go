@@ -1,0 +1,98 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gallisto/gallisto/pseudo"
+	"github.com/gallisto/gallisto/quant"
+	"github.com/spf13/cobra"
+)
+
+const quantLong = `Quantify transcript abundances from RNA-seq reads (FASTQ or FASTA, plain or
+gzip-compressed). Paired-end reads are given as R1 R2 (several pairs may
+follow each other: R1 R2 R1' R2'); single-end reads need --single with the
+fragment length mean and standard deviation (-l, -s). With paired-end reads
+the fragment length distribution is estimated from the first 10,000 pairs
+that align to a single transcript, whatever the number of threads.
+
+Output directory (-o), written atomically, file by file:
+
+  abundance.tsv   one line per transcript, in index order, tab-separated:
+                    1. target_id    transcript name
+                    2. length       transcript length (FASTA length)
+                    3. eff_length   effective length: length minus the mean
+                                    fragment length that fits in it, plus 1
+                    4. est_counts   expected number of fragments (EM estimate)
+                    5. tpm          transcripts per million:
+                                    1e6 * (est_counts/eff_length) / sum over all
+  run_info.json   n_targets, n_bootstraps, n_processed (reads or pairs),
+                  n_pseudoaligned, n_unique (in single-transcript classes),
+                  p_pseudoaligned, p_unique (percent), kallisto_version,
+                  index_version, start_time, call; then gallisto's own keys:
+                  gallisto_version, n_unaligned (unaligned reads by cause:
+                  too_short, too_many_n, no_kmer_match, mates_conflict,
+                  overhang, strand_filter)
+
+Progress goes to standard error in kallisto's format, so MultiQC's kallisto
+module reads gallisto logs. Results do not depend on -t.
+
+Checks kallisto does not make: paired files must hold the same number of
+reads with matching names (after removing /1, /2 and comments;
+--no-name-check skips the name test), and malformed records are refused with
+their file and line.`
+
+const quantExample = `  # paired-end
+  gallisto quant -i transcripts.idx -o out -t 4 R1.fastq.gz R2.fastq.gz
+  # single-end, fragment length 200 +- 20
+  gallisto quant -i transcripts.idx -o out --single -l 200 -s 20 reads.fastq.gz
+  # two lanes of one paired-end sample, stranded (dUTP) library
+  gallisto quant -i transcripts.idx -o out --rf-stranded L1_R1.fq.gz L1_R2.fq.gz L2_R1.fq.gz L2_R2.fq.gz`
+
+func newQuantCmd() *cobra.Command {
+	o := &quant.Options{}
+	var fr, rf bool
+	c := &cobra.Command{
+		Use:     "quant -i INDEX -o DIR [options] FASTQ-files...",
+		Short:   "Quantify abundances of transcripts from RNA-seq reads",
+		Long:    quantLong,
+		Example: quantExample,
+		Args:    argsCheck(cobra.MinimumNArgs(1)),
+		RunE: func(c *cobra.Command, files []string) error {
+			o.Files = files
+			if fr && rf {
+				return usageError{errString("--fr-stranded and --rf-stranded are mutually exclusive")}
+			}
+			switch {
+			case fr:
+				o.Strand = pseudo.FR
+			case rf:
+				o.Strand = pseudo.RF
+			}
+			o.Call = strings.Join(os.Args, " ")
+			o.StartTime = time.Now()
+			o.Log = c.ErrOrStderr()
+			return quant.Run(c.Context(), o)
+		},
+	}
+	f := c.Flags()
+	f.SortFlags = false
+	f.StringVarP(&o.Index, "index", "i", "", "Filename for the kallisto index to be used for quantification (required)")
+	f.StringVarP(&o.OutDir, "output-dir", "o", "", "Directory to write output to (required)")
+	f.BoolVar(&o.Single, "single", false, "Quantify single-end reads")
+	f.BoolVar(&o.SingleOverhang, "single-overhang", false, "Include reads where unobserved rest of fragment is predicted to lie outside a transcript")
+	f.BoolVar(&fr, "fr-stranded", false, "Strand specific reads, first read forward")
+	f.BoolVar(&rf, "rf-stranded", false, "Strand specific reads, first read reverse")
+	f.Float64VarP(&o.FragLen, "fragment-length", "l", 0, "Estimated average fragment length")
+	f.Float64VarP(&o.FragSD, "sd", "s", 0, "Estimated standard deviation of fragment length (default: -l, -s values are estimated from paired end data, but are required when using --single)")
+	f.IntVarP(&o.Threads, "threads", "t", 1, "Number of threads to use")
+	f.BoolVar(&o.NoNameCheck, "no-name-check", false, "Do not check that paired reads have matching names")
+	c.MarkFlagRequired("index")
+	c.MarkFlagRequired("output-dir")
+	return c
+}
+
+type errString string
+
+func (e errString) Error() string { return string(e) }

@@ -1,0 +1,159 @@
+package index
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/gallisto/gallisto/dbg"
+	"github.com/gallisto/gallisto/fasta"
+	"github.com/gallisto/gallisto/kmer"
+	"github.com/gallisto/gallisto/mt19937"
+	"github.com/gallisto/gallisto/zio"
+)
+
+// BuildOptions configures Build.
+type BuildOptions struct {
+	K          int       // k-mer length, odd, 3..31
+	MakeUnique bool      // rename repeated target names instead of failing
+	Log        io.Writer // progress lines in kallisto's "[build]" style; nil for none
+}
+
+// polyAMin is kallisto's poly-A clipping trigger: a target whose last 10
+// bases are all A loses its whole trailing run of A.
+const polyAMin = 10
+
+// replacementSeed seeds the std::mt19937 that kallisto draws replacement
+// bases for non-ACGTU letters from.
+const replacementSeed = 42
+
+// cleaner turns raw FASTA sequence into index sequence exactly as kallisto
+// 0.48 does (KmerIndex::BuildTranscripts): upper-case, U to T, any other
+// non-ACGT byte to a pseudorandom base, then poly-A clipping.
+type cleaner struct {
+	rng                  *mt19937.Source
+	nonACGT, nU, clipped int
+}
+
+func (c *cleaner) clean(raw []byte) []byte {
+	seq := make([]byte, len(raw))
+	for i, b := range raw {
+		if b >= 'a' && b <= 'z' {
+			b -= 'a' - 'A'
+		}
+		switch b {
+		case 'A', 'C', 'G', 'T':
+		case 'U':
+			b = 'T'
+			c.nU++
+		default:
+			b = "ACGT"[c.rng.Uint32()&3]
+			c.nonACGT++
+		}
+		seq[i] = b
+	}
+	if n := len(seq); n >= polyAMin && allA(seq[n-polyAMin:]) {
+		c.clipped++
+		for n > 0 && seq[n-1] == 'A' {
+			n--
+		}
+		seq = seq[:n]
+	}
+	return seq
+}
+
+func allA(b []byte) bool {
+	for _, c := range b {
+		if c != 'A' {
+			return false
+		}
+	}
+	return true
+}
+
+// Build reads the targets from the FASTA files (plain or gzip) and builds
+// the index.
+func Build(files []string, opt BuildOptions) (*Index, error) {
+	s, err := kmer.NewShape(opt.K)
+	if err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	if len(files) == 0 {
+		return nil, errors.New("index: no FASTA file given")
+	}
+	logf := func(format string, args ...any) {
+		if opt.Log != nil {
+			fmt.Fprintf(opt.Log, format, args...)
+		}
+	}
+	for _, f := range files {
+		logf("[build] loading fasta file %s\n", f)
+	}
+	logf("[build] k-mer length: %d\n", opt.K)
+
+	x := &Index{Shape: s}
+	cl := &cleaner{rng: mt19937.New(replacementSeed)}
+	var seqs [][]byte
+	seen := make(map[string]string) // name -> where first seen
+	for _, path := range files {
+		if err := readTargets(path, x, cl, &seqs, seen, opt.MakeUnique); err != nil {
+			return nil, err
+		}
+	}
+	if cl.clipped > 0 {
+		logf("[build] warning: clipped off poly-A tail (longer than 10)\n        from %d target sequences\n", cl.clipped)
+	}
+	if cl.nonACGT > 0 {
+		logf("[build] warning: replaced %d non-ACGUT characters in the input sequence\n        with pseudorandom nucleotides\n", cl.nonACGT)
+	}
+	if cl.nU > 0 {
+		logf("[build] warning: replaced %d U characters with Ts\n", cl.nU)
+	}
+	logf("[build] counting k-mers ... ")
+	logf("done.\n[build] building target de Bruijn graph ... ")
+	g, err := dbg.Build(seqs, s)
+	if err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	logf(" done \n[build] creating equivalence classes ...  done\n")
+	x.fromGraph(g)
+	logf("[build] target de Bruijn graph has %d contigs and contains %d k-mers \n", x.NumContigs(), x.NumKmers())
+	return x, nil
+}
+
+func readTargets(path string, x *Index, cl *cleaner, seqs *[][]byte, seen map[string]string, makeUnique bool) error {
+	f, err := zio.Open(path)
+	if err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	defer f.Close()
+	r := fasta.NewReader(f, path)
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("index: %w", err)
+		}
+		name := string(rec.Name)
+		where := path + " line " + strconv.Itoa(rec.Line)
+		if first, dup := seen[name]; dup {
+			if !makeUnique {
+				return fmt.Errorf("index: %s: repeated target name %q (first at %s); run with --make-unique to rename repeats", where, name, first)
+			}
+			for i := 1; ; i++ {
+				cand := name + "_" + strconv.Itoa(i)
+				if _, taken := seen[cand]; !taken {
+					name = cand
+					break
+				}
+			}
+		}
+		seen[name] = where
+		x.Names = append(x.Names, name)
+		x.Lengths = append(x.Lengths, int32(len(rec.Seq)))
+		*seqs = append(*seqs, cl.clean(rec.Seq))
+	}
+}

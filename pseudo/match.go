@@ -1,0 +1,130 @@
+// Package pseudo pseudoaligns reads: it finds the set of transcripts a read
+// (or read pair) is compatible with, following kallisto 0.48 exactly
+// (src/KmerIndex.cpp KmerIndex::match, src/MinCollector.cpp intersectKmers,
+// src/ProcessReads.cpp ReadProcessor::processBuffer).
+//
+// For each read the k-mers are looked up in the index; after a hit the
+// mapper skips ahead to the k-mer at the end of the hit's contig (a read
+// that agrees with the graph cannot leave a contig in between), checking
+// the middle of the stretch when the far end lands on another contig. The
+// read's transcript set is the intersection of the equivalence classes of
+// all contigs hit. A mate without any hit is ignored; a mate whose own hits
+// are incompatible, or mates whose sets do not intersect, leave the
+// fragment unaligned. Optional filters then drop transcripts a single read
+// would overhang (when the mean fragment length is given) or that the read
+// meets on the wrong strand (stranded libraries).
+package pseudo
+
+import (
+	"github.com/gallisto/gallisto/index"
+	"github.com/gallisto/gallisto/kmer"
+)
+
+// hit is a k-mer of the read found in the index, at read position pos.
+// sense tells whether the k-mer as read runs along its contig.
+type hit struct {
+	e     index.Entry
+	pos   int32
+	sense bool
+}
+
+// match appends to hits the index hits of read s, in kallisto's order and
+// with kallisto's skipping. It returns the hits and whether s had any valid
+// k-mer at all.
+func (m *Mapper) match(s []byte, hits []hit) ([]hit, bool) {
+	x := m.idx
+	k := x.Shape.K
+	l := len(s)
+	it := kmer.NewIterator(x.Shape, s)
+	if it.Done() {
+		return hits, false
+	}
+	lookup := func(it *kmer.Iterator) (index.Entry, bool, bool) {
+		c, fw := it.Canonical()
+		e, ok := x.Dict.Lookup(c)
+		return e, fw == e.Fw(), ok
+	}
+	for ; !it.Done(); it.Next() {
+		e, sense, ok := lookup(&it)
+		if !ok {
+			continue
+		}
+		pos := it.Pos()
+		hits = append(hits, hit{e, int32(pos), sense})
+		// Distance, in k-mers, to the end of the contig in the read's
+		// direction.
+		var dist int
+		if sense {
+			dist = int(x.ContigLen[e.Contig()]) - 1 - int(e.Pos())
+		} else {
+			dist = int(e.Pos())
+		}
+		if dist < 2 {
+			continue
+		}
+		nextPos := pos + dist
+		if nextPos >= l-k {
+			nextPos = l - k
+		}
+		it2 := it
+		it2.JumpTo(nextPos)
+		if it2.Done() {
+			break // no valid k-mer left: take what we have
+		}
+		e2, _, ok2 := lookup(&it2)
+		if !ok2 || e2.Contig() == e.Contig() {
+			// The far k-mer agrees with the contig, or is absent (treated
+			// as agreeing, as kallisto does): record the jump.
+			at := pos + dist
+			if !ok2 {
+				at = pos
+			}
+			if at >= l-k {
+				hits = append(hits, hit{e, int32(l - k), sense})
+				break
+			}
+			hits = append(hits, hit{e, int32(at), sense})
+			it = it2
+			continue
+		}
+		// The far k-mer is on another contig: try the middle k-mer.
+		foundMiddle := false
+		if dist > 4 {
+			mid := (pos + nextPos) / 2
+			it3 := it
+			it3.JumpTo(mid)
+			if !it3.Done() {
+				if e3, s3, ok3 := lookup(&it3); ok3 {
+					at := -1
+					if e3.Contig() == e.Contig() {
+						at = mid
+					} else if e3.Contig() == e2.Contig() {
+						at = pos + dist
+					}
+					if at >= 0 {
+						foundMiddle = true
+						hits = append(hits, hit{e3, int32(at), s3})
+						if nextPos >= l-k {
+							break
+						}
+						it = it2
+					}
+				}
+			}
+		}
+		if !foundMiddle {
+			// Back off: look at the next k-mer without trying to skip from
+			// it, then carry on k-mer by k-mer. (kallisto's backoff loop
+			// compares against an outer nextPos that is always 0, so it
+			// checks exactly one k-mer.)
+			it.Next()
+			if it.Done() {
+				break
+			}
+			if eb, sb, okb := lookup(&it); okb {
+				hits = append(hits, hit{eb, int32(it.Pos()), sb})
+			}
+		}
+	}
+	return hits, true
+}

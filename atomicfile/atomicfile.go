@@ -12,8 +12,8 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"os"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"strconv"
 )

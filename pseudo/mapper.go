@@ -29,13 +29,13 @@ type Options struct {
 type Reason uint8
 
 const (
-	Aligned  Reason = iota
-	TooShort        // no mate has a k-mer: reads shorter than k
-	TooManyN        // no mate has a k-mer: too many non-ACGT bases
-	NoKmer          // no k-mer of any mate is in the index
-	Conflict        // k-mers of a read, or the two mates, share no transcript
-	Overhang        // every transcript would be overhung by the fragment
-	StrandFilter    // every transcript is on the wrong strand
+	Aligned      Reason = iota
+	TooShort            // no mate has a k-mer: reads shorter than k
+	TooManyN            // no mate has a k-mer: too many non-ACGT bases
+	NoKmer              // no k-mer of any mate is in the index
+	Conflict            // k-mers of a read, or the two mates, share no transcript
+	Overhang            // every transcript would be overhung by the fragment
+	StrandFilter        // every transcript is on the wrong strand
 	numReasons
 )
 

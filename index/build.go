@@ -87,6 +87,7 @@ func Build(files []string, opt BuildOptions) (*Index, error) {
 			fmt.Fprintf(opt.Log, format, args...)
 		}
 	}
+	logf("\n")
 	for _, f := range files {
 		logf("[build] loading fasta file %s\n", f)
 	}

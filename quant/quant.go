@@ -122,6 +122,7 @@ func Run(ctx context.Context, o *Options) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
+	o.logf("\n")
 	if o.FragLen == 0 {
 		o.logf("[quant] fragment length distribution will be estimated from the data\n")
 	} else {

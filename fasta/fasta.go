@@ -139,9 +139,10 @@ func (r *Reader) errorf(line int, format string, args ...any) error {
 	return fmt.Errorf("fasta: %s line %d: %s", r.file, line, fmt.Sprintf(format, args...))
 }
 
-// splitHeader splits a header (without '>') at its first white space.
+// splitHeader splits a header (without '>') at its first white space: any
+// byte for which C's isspace() is true, as kseq does, '\r' included.
 func splitHeader(h []byte) (name, comment []byte) {
-	i := bytes.IndexAny(h, " \t\v\f")
+	i := bytes.IndexAny(h, " \t\v\f\r")
 	if i < 0 {
 		return h, nil
 	}

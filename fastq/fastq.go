@@ -245,7 +245,8 @@ func (r *Reader) readFASTA(b *Batch) error {
 }
 
 func (b *Batch) addName(h []byte, line int64) {
-	if i := bytes.IndexAny(h, " \t"); i >= 0 {
+	// White space is C's isspace(), where kseq ends the name.
+	if i := bytes.IndexAny(h, " \t\v\f\r"); i >= 0 {
 		h = h[:i]
 	}
 	start := int32(len(b.buf))

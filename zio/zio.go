@@ -10,7 +10,7 @@
 // 1.3x the standard library's throughput on FASTQ (see the README).
 //
 // Every error returned by a File's Read names the file, so that callers can
-// print it as is: "R1.fq.gz: gzip: truncated or corrupt stream (unexpected EOF)".
+// print it as is: "R1.fq.gz: gzip: truncated or corrupt stream (unexpected end of file)".
 package zio
 
 import (

@@ -17,8 +17,9 @@ package index
 //	  contig ECs           uint32 x contigs
 //	  passes per contig    uint32 x contigs
 //	  passes               (uint32 transcript, int32 position, uint8 sense) x sum
-//	  contig sequences     concatenated upper-case ACGT, contig c holding
-//	                       length[c]+k-1 bases
+//	  contig sequences     uint64 words, 2 bits per base (A=0 C=1 G=2 T=3, first
+//	                       base in the high bits), contigs concatenated, contig
+//	                       c holding length[c]+k-1 bases
 //	  EC sizes             uint32 x ECs
 //	  EC members           uint32 x sum of EC sizes
 //	crc      uint32   CRC-32C (Castagnoli) of everything before it
@@ -75,7 +76,7 @@ func (x *Index) Write(path string) error {
 
 func (x *Index) encode() []byte {
 	le := binary.LittleEndian
-	b := make([]byte, 0, headerSize+len(x.Seq)+16*len(x.ContigLen)+12*len(x.Occ)+4*len(x.ECMembers))
+	b := make([]byte, 0, headerSize+8*len(x.Seq.Words())+16*len(x.ContigLen)+12*len(x.Occ)+4*len(x.ECMembers))
 	b = append(b, magic[:]...)
 	b = le.AppendUint32(b, FormatVersion)
 	b = le.AppendUint32(b, uint32(x.Shape.K))
@@ -101,15 +102,17 @@ func (x *Index) encode() []byte {
 		b = le.AppendUint32(b, x.OccOff[c+1]-x.OccOff[c])
 	}
 	for _, o := range x.Occ {
-		b = le.AppendUint32(b, o.Tr)
-		b = le.AppendUint32(b, uint32(o.Pos))
-		if o.Sense {
+		b = le.AppendUint32(b, o.Tr())
+		b = le.AppendUint32(b, uint32(o.Pos()))
+		if o.Sense() {
 			b = append(b, 1)
 		} else {
 			b = append(b, 0)
 		}
 	}
-	b = append(b, x.Seq...)
+	for _, w := range x.Seq.Words() {
+		b = le.AppendUint64(b, w)
+	}
 	for e := 0; e < x.NumECs(); e++ {
 		b = le.AppendUint32(b, x.ECOff[e+1]-x.ECOff[e])
 	}
@@ -192,13 +195,15 @@ func decode(data []byte) (*Index, error) {
 		if p == nil {
 			break
 		}
-		x.Occ = append(x.Occ, Occurrence{Tr: le.Uint32(p), Pos: int32(le.Uint32(p[4:])), Sense: p[8] != 0})
+		x.Occ = append(x.Occ, MakeOccurrence(le.Uint32(p), int32(le.Uint32(p[4:])), p[8] != 0))
 	}
-	x.SeqOff = make([]int64, nctg+1)
-	for i, l := range x.ContigLen {
-		x.SeqOff[i+1] = x.SeqOff[i] + int64(l) + int64(k) - 1
+	x.setSeqStart()
+	nbases := x.SeqStart[len(x.SeqStart)-1]
+	if nbases > int64(len(d.b))*4 {
+		d.err = errors.New("truncated")
+	} else {
+		x.Seq = kmer.PackedFromWords(d.u64s(int((nbases+31)/32)), int(nbases))
 	}
-	x.Seq = d.bytes(int(x.SeqOff[nctg]))
 	ecN := d.u32s(int(nec))
 	x.ECOff = make([]uint32, nec+1)
 	for i, n := range ecN {
@@ -214,7 +219,6 @@ func decode(data []byte) (*Index, error) {
 	if err := x.validate(); err != nil {
 		return nil, fmt.Errorf("corrupt index file: %w", err)
 	}
-	x.Seq = bytes.Clone(x.Seq)
 	x.buildECInverse()
 	x.rebuildDict()
 	if x.NumKmers() != int(nkm) {
@@ -240,8 +244,8 @@ func (x *Index) validate() error {
 		}
 	}
 	for _, o := range x.Occ {
-		if o.Tr >= ntr {
-			return fmt.Errorf("pass through target %d of %d", o.Tr, ntr)
+		if o.Tr() >= ntr {
+			return fmt.Errorf("pass through target %d of %d", o.Tr(), ntr)
 		}
 	}
 	for e := uint32(0); e < nec; e++ {
@@ -256,11 +260,6 @@ func (x *Index) validate() error {
 		}
 		if e < ntr && (len(m) != 1 || m[0] != e) {
 			return fmt.Errorf("class %d is not the singleton {%d}", e, e)
-		}
-	}
-	for _, b := range x.Seq {
-		if kmer.Code(b) == kmer.Invalid {
-			return fmt.Errorf("contig sequence holds byte %q", b)
 		}
 	}
 	return nil
@@ -312,6 +311,18 @@ func (d *decoder) u32s(n int) []uint32 {
 	v := make([]uint32, n)
 	for i := range v {
 		v[i] = binary.LittleEndian.Uint32(p[4*i:])
+	}
+	return v
+}
+
+func (d *decoder) u64s(n int) []uint64 {
+	p := d.bytes(8 * n)
+	if p == nil {
+		return nil
+	}
+	v := make([]uint64, n)
+	for i := range v {
+		v[i] = binary.LittleEndian.Uint64(p[8*i:])
 	}
 	return v
 }

@@ -10,12 +10,36 @@
 package index
 
 import (
+	"github.com/gallisto/gallisto/bloom"
 	"github.com/gallisto/gallisto/dbg"
 	"github.com/gallisto/gallisto/kmer"
 )
 
-// Occurrence is one pass of a transcript through a contig.
-type Occurrence = dbg.Occurrence
+// Occurrence is one pass of a transcript through a contig, packed in one
+// word so that the array can be used in place from an index file:
+// transcript id in the high 32 bits, position in bits 1-31, sense in bit 0.
+type Occurrence uint64
+
+// MakeOccurrence packs a pass: transcript tr, the position in tr where the
+// contig starts in the transcript's direction, and whether the contig reads
+// forward on the transcript.
+func MakeOccurrence(tr uint32, pos int32, sense bool) Occurrence {
+	o := Occurrence(tr)<<32 | Occurrence(uint32(pos))<<1
+	if sense {
+		o |= 1
+	}
+	return o
+}
+
+// Tr returns the transcript id.
+func (o Occurrence) Tr() uint32 { return uint32(o >> 32) }
+
+// Pos returns the transcript position of the contig's first base in the
+// transcript's direction.
+func (o Occurrence) Pos() int32 { return int32(uint32(o) >> 1) }
+
+// Sense reports whether the contig reads forward on the transcript.
+func (o Occurrence) Sense() bool { return o&1 != 0 }
 
 // Entry locates a canonical k-mer: contig, offset, orientation.
 type Entry = dbg.Entry
@@ -29,11 +53,34 @@ type Dict interface {
 	Len() int
 }
 
-// mapDict is a Dict backed by a Go map.
-type mapDict map[kmer.Kmer]Entry
+// mapDict is a Dict backed by a Go map, with a Bloom filter in front that
+// answers most lookups of absent k-mers (reads with errors) cheaply.
+type mapDict struct {
+	m      map[kmer.Kmer]Entry
+	filter *bloom.Filter
+}
 
-func (m mapDict) Lookup(km kmer.Kmer) (Entry, bool) { e, ok := m[km]; return e, ok }
-func (m mapDict) Len() int                          { return len(m) }
+// filterBitsPerKey sizes the Bloom filter: 12 bits per k-mer rejects about
+// 98% of absent k-mers.
+const filterBitsPerKey = 12
+
+func newMapDict(m map[kmer.Kmer]Entry) *mapDict {
+	f := bloom.New(len(m), filterBitsPerKey)
+	for km := range m {
+		f.Add(uint64(km))
+	}
+	return &mapDict{m: m, filter: f}
+}
+
+func (d *mapDict) Lookup(km kmer.Kmer) (Entry, bool) {
+	if !d.filter.Has(uint64(km)) {
+		return 0, false
+	}
+	e, ok := d.m[km]
+	return e, ok
+}
+
+func (d *mapDict) Len() int { return len(d.m) }
 
 // Index is a loaded transcriptome index. Slices are read-only.
 type Index struct {
@@ -43,14 +90,14 @@ type Index struct {
 	Names   []string
 	Lengths []int32 // FASTA sequence lengths (before poly-A clipping)
 
-	// Contigs, flattened: contig c has ContigLen[c] k-mers, sequence
-	// Seq[SeqOff[c]:SeqOff[c+1]] (ContigLen[c]+k-1 bases), equivalence class
-	// ContigEC[c] and transcript passes Occ[OccOff[c]:OccOff[c+1]], in
-	// transcript order.
+	// Contigs, flattened: contig c has ContigLen[c] k-mers, ContigLen[c]+k-1
+	// bases starting at base SeqStart[c] of Seq (contigs are concatenated),
+	// equivalence class ContigEC[c] and transcript passes
+	// Occ[OccOff[c]:OccOff[c+1]], in transcript order.
 	ContigLen []int32
 	ContigEC  []uint32
-	SeqOff    []int64
-	Seq       []byte
+	SeqStart  []int64 // NumContigs()+1 entries
+	Seq       kmer.Packed
 	OccOff    []uint32
 	Occ       []Occurrence
 
@@ -79,8 +126,16 @@ func (x *Index) NumKmers() int { return x.Dict.Len() }
 // EC returns the sorted transcripts of class e.
 func (x *Index) EC(e uint32) []uint32 { return x.ECMembers[x.ECOff[e]:x.ECOff[e+1]] }
 
-// ContigSeq returns the bases of contig c.
-func (x *Index) ContigSeq(c uint32) []byte { return x.Seq[x.SeqOff[c]:x.SeqOff[c+1]] }
+// ContigSeq returns the bases of contig c, upper case.
+func (x *Index) ContigSeq(c uint32) []byte {
+	return x.Seq.Bases(int(x.SeqStart[c]), int(x.SeqStart[c+1]))
+}
+
+// ContigKmer returns the k-mer at offset pos of contig c, as it reads along
+// the contig.
+func (x *Index) ContigKmer(c uint32, pos int32) kmer.Kmer {
+	return x.Seq.Kmer(x.Shape, int(x.SeqStart[c])+int(pos))
+}
 
 // Occurrences returns the transcript passes through contig c.
 func (x *Index) Occurrences(c uint32) []Occurrence { return x.Occ[x.OccOff[c]:x.OccOff[c+1]] }
@@ -103,26 +158,24 @@ func (x *Index) fromGraph(g *dbg.Graph) {
 	n := len(g.Contigs)
 	x.ContigLen = make([]int32, n)
 	x.ContigEC = make([]uint32, n)
-	x.SeqOff = make([]int64, n+1)
 	x.OccOff = make([]uint32, n+1)
-	var nseq int64
 	var nocc int
 	for _, c := range g.Contigs {
-		nseq += int64(len(c.Seq))
 		nocc += len(c.Trans)
 	}
-	x.Seq = make([]byte, 0, nseq)
 	x.Occ = make([]Occurrence, 0, nocc)
 	for i, c := range g.Contigs {
 		x.ContigLen[i] = c.Len
 		x.ContigEC[i] = c.EC
-		x.Seq = append(x.Seq, c.Seq...)
-		x.SeqOff[i+1] = int64(len(x.Seq))
-		x.Occ = append(x.Occ, c.Trans...)
+		x.Seq.AppendBases(c.Seq)
+		for _, o := range c.Trans {
+			x.Occ = append(x.Occ, MakeOccurrence(o.Tr, o.Pos, o.Sense))
+		}
 		x.OccOff[i+1] = uint32(len(x.Occ))
 	}
+	x.setSeqStart()
 	x.setECs(g.ECs)
-	x.Dict = mapDict(g.Kmers)
+	x.Dict = newMapDict(g.Kmers)
 }
 
 func (x *Index) setECs(ecs [][]uint32) {
@@ -148,17 +201,24 @@ func (x *Index) buildECInverse() {
 	}
 }
 
+// setSeqStart derives SeqStart from ContigLen.
+func (x *Index) setSeqStart() {
+	x.SeqStart = make([]int64, len(x.ContigLen)+1)
+	for i, l := range x.ContigLen {
+		x.SeqStart[i+1] = x.SeqStart[i] + int64(l) + int64(x.Shape.K) - 1
+	}
+}
+
 // rebuildDict fills a map dictionary from the contig sequences.
 func (x *Index) rebuildDict() {
-	m := make(mapDict, x.dictSizeHint())
+	m := make(map[kmer.Kmer]Entry, x.dictSizeHint())
 	for c := 0; c < x.NumContigs(); c++ {
-		seq := x.ContigSeq(uint32(c))
-		for it := kmer.NewIterator(x.Shape, seq); !it.Done(); it.Next() {
-			km, fw := it.Canonical()
-			m[km] = dbg.MakeEntry(uint32(c), int32(it.Pos()), fw)
+		for p := int32(0); p < x.ContigLen[c]; p++ {
+			km, fw := x.Shape.Canonical(x.ContigKmer(uint32(c), p))
+			m[km] = dbg.MakeEntry(uint32(c), p, fw)
 		}
 	}
-	x.Dict = m
+	x.Dict = newMapDict(m)
 }
 
 func (x *Index) dictSizeHint() int {

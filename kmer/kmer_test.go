@@ -205,3 +205,23 @@ func BenchmarkIterator(b *testing.B) {
 	}
 	_ = sink
 }
+
+func TestPacked(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	seq := randSeq(r, 1000)
+	var p Packed
+	p.AppendBases([]byte(seq[:10]))
+	p.AppendBases([]byte(strings.ToLower(seq[10:])))
+	if p.Len() != 1000 || string(p.Bases(0, 1000)) != seq {
+		t.Fatalf("round trip failed")
+	}
+	for _, k := range []int{3, 15, 31} {
+		s := MustShape(k)
+		for i := 0; i+k <= len(seq); i++ {
+			want, _ := s.FromBytes([]byte(seq[i:]))
+			if got := p.Kmer(s, i); got != want {
+				t.Fatalf("k=%d Kmer(%d) = %s want %s", k, i, s.String(got), s.String(want))
+			}
+		}
+	}
+}

@@ -223,11 +223,11 @@ func intersectInto(dst, a, b []uint32) []uint32 {
 // firstPass returns the first pass of transcript tr through contig c.
 func (m *Mapper) firstPass(c uint32, tr uint32) (index.Occurrence, bool) {
 	for _, o := range m.idx.Occurrences(c) {
-		if o.Tr == tr {
+		if o.Tr() == tr {
 			return o, true
 		}
 	}
-	return index.Occurrence{}, false
+	return 0, false
 }
 
 // position returns the 1-based position of the fragment start implied by
@@ -240,11 +240,11 @@ func (m *Mapper) position(tr uint32, h hit) (int, bool) {
 	}
 	k := m.idx.Shape.K
 	cpos, p := int(h.e.Pos()), int(h.pos)
-	tp := int(o.Pos)
+	tp := int(o.Pos())
 	switch {
-	case o.Sense && h.sense:
+	case o.Sense() && h.sense:
 		return tp + cpos - p + 1, true
-	case o.Sense:
+	case o.Sense():
 		return tp + cpos + k + p, false
 	case h.sense:
 		return tp + (int(m.idx.ContigLen[h.e.Contig()]) - cpos - 1) + k + p, false
@@ -273,7 +273,7 @@ func (m *Mapper) overhangFilter(u []uint32, h hit) []uint32 {
 func (m *Mapper) strandFilter(u []uint32, h hit, wantSense bool) []uint32 {
 	out := m.tmp2[:0]
 	for _, tr := range u {
-		if o, ok := m.firstPass(h.e.Contig(), tr); ok && (h.sense == o.Sense) == wantSense {
+		if o, ok := m.firstPass(h.e.Contig(), tr); ok && (h.sense == o.Sense()) == wantSense {
 			out = append(out, tr)
 		}
 	}

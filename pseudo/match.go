@@ -16,6 +16,7 @@
 package pseudo
 
 import (
+	"github.com/gallisto/gallisto/dbg"
 	"github.com/gallisto/gallisto/index"
 	"github.com/gallisto/gallisto/kmer"
 )
@@ -31,6 +32,11 @@ type hit struct {
 // match appends to hits the index hits of read s, in kallisto's order and
 // with kallisto's skipping. It returns the hits and whether s had any valid
 // k-mer at all.
+//
+// Every k-mer kallisto would look up is looked up here too, with the same
+// outcome; but since each k-mer has one place in the index, a k-mer that
+// equals the k-mer the last hit's contig holds where the read predicts is
+// found there without consulting the dictionary (see find).
 func (m *Mapper) match(s []byte, hits []hit) ([]hit, bool) {
 	x := m.idx
 	k := x.Shape.K
@@ -39,18 +45,16 @@ func (m *Mapper) match(s []byte, hits []hit) ([]hit, bool) {
 	if it.Done() {
 		return hits, false
 	}
-	lookup := func(it *kmer.Iterator) (index.Entry, bool, bool) {
-		c, fw := it.Canonical()
-		e, ok := x.Dict.Lookup(c)
-		return e, fw == e.Fw(), ok
-	}
+	var last hit // most recent hit, the hint for find
+	have := false
 	for ; !it.Done(); it.Next() {
-		e, sense, ok := lookup(&it)
+		e, sense, ok := m.find(&it, last, have)
 		if !ok {
 			continue
 		}
 		pos := it.Pos()
-		hits = append(hits, hit{e, int32(pos), sense})
+		last, have = hit{e, int32(pos), sense}, true
+		hits = append(hits, last)
 		// Distance, in k-mers, to the end of the contig in the read's
 		// direction.
 		var dist int
@@ -71,7 +75,7 @@ func (m *Mapper) match(s []byte, hits []hit) ([]hit, bool) {
 		if it2.Done() {
 			break // no valid k-mer left: take what we have
 		}
-		e2, _, ok2 := lookup(&it2)
+		e2, _, ok2 := m.find(&it2, last, true)
 		if !ok2 || e2.Contig() == e.Contig() {
 			// The far k-mer agrees with the contig, or is absent (treated
 			// as agreeing, as kallisto does): record the jump.
@@ -94,7 +98,7 @@ func (m *Mapper) match(s []byte, hits []hit) ([]hit, bool) {
 			it3 := it
 			it3.JumpTo(mid)
 			if !it3.Done() {
-				if e3, s3, ok3 := lookup(&it3); ok3 {
+				if e3, s3, ok3 := m.find(&it3, last, true); ok3 {
 					at := -1
 					if e3.Contig() == e.Contig() {
 						at = mid
@@ -121,10 +125,41 @@ func (m *Mapper) match(s []byte, hits []hit) ([]hit, bool) {
 			if it.Done() {
 				break
 			}
-			if eb, sb, okb := lookup(&it); okb {
+			if eb, sb, okb := m.find(&it, last, true); okb {
 				hits = append(hits, hit{eb, int32(it.Pos()), sb})
 			}
 		}
 	}
 	return hits, true
+}
+
+// find looks up the k-mer under it: its entry, whether the read runs along
+// its contig (sense), and whether it is in the index at all. When have is
+// set, the contig of hint (a hit of the same read) is checked first at the
+// offset the read predicts; each k-mer has a single place in the index, so a
+// match there is exactly what the dictionary would return.
+func (m *Mapper) find(it *kmer.Iterator, hint hit, have bool) (index.Entry, bool, bool) {
+	x := m.idx
+	if have {
+		c := hint.e.Contig()
+		d := int32(it.Pos()) - hint.pos
+		q := hint.e.Pos() + d
+		if !hint.sense {
+			q = hint.e.Pos() - d
+		}
+		if q >= 0 && q < x.ContigLen[c] {
+			ck := x.ContigKmer(c, q)
+			if hint.sense && ck == it.Kmer() {
+				_, canonFw := it.Canonical()
+				return dbg.MakeEntry(c, q, canonFw), true, true
+			}
+			if !hint.sense && ck == it.RevComp() {
+				_, canonFw := it.Canonical()
+				return dbg.MakeEntry(c, q, !canonFw), false, true
+			}
+		}
+	}
+	km, fw := it.Canonical()
+	e, ok := x.Dict.Lookup(km)
+	return e, fw == e.Fw(), ok
 }

@@ -118,7 +118,7 @@ func (o *Options) logf(format string, args ...any) {
 }
 
 // Run quantifies the reads and writes the output directory.
-func Run(ctx context.Context, o *Options) error {
+func Run(ctx context.Context, o *Options) (err error) {
 	if err := o.Validate(); err != nil {
 		return err
 	}
@@ -138,9 +138,15 @@ func Run(ctx context.Context, o *Options) error {
 	}
 	o.logf("[index] k-mer length: %d\n[index] number of targets: %s\n[index] number of k-mers: %s\n[index] number of equivalence classes: %s\n",
 		idx.Shape.K, prettyNum(int64(idx.NumTargets())), prettyNum(int64(idx.NumKmers())), prettyNum(int64(idx.NumECs())))
-	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
-		return fmt.Errorf("cannot create output directory: %w", err)
+	created, err := makeOutDir(o.OutDir)
+	if err != nil {
+		return err
 	}
+	defer func() {
+		if created && err != nil {
+			os.Remove(o.OutDir) // only if still empty: never remove results
+		}
+	}()
 	if o.Single {
 		o.logf("[quant] running in single-end mode\n")
 		for i, f := range o.Files {
@@ -210,6 +216,21 @@ func Run(ctx context.Context, o *Options) error {
 	}
 	o.logf("\n")
 	return nil
+}
+
+// makeOutDir creates the output directory if needed and reports whether it
+// did, so that a failed run can remove a directory it made and left empty.
+func makeOutDir(dir string) (bool, error) {
+	if st, err := os.Stat(dir); err == nil {
+		if !st.IsDir() {
+			return false, fmt.Errorf("output directory %s exists and is not a directory", dir)
+		}
+		return false, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return false, fmt.Errorf("cannot create output directory: %w", err)
+	}
+	return true, nil
 }
 
 // writeFile writes path atomically through fill.

@@ -62,7 +62,10 @@ Typical use:
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
-	root.AddCommand(newIndexCmd(), newQuantCmd(), newInspectCmd(), newVersionCmd(), newCiteCmd())
+	idx, q := newIndexCmd(), newQuantCmd()
+	addProfileFlags(idx)
+	addProfileFlags(q)
+	root.AddCommand(idx, q, newInspectCmd(), newVersionCmd(), newCiteCmd())
 	return root
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -69,6 +70,10 @@ func newQuantCmd() *cobra.Command {
 				o.Strand = pseudo.FR
 			case rf:
 				o.Strand = pseudo.RF
+			}
+			if o.Threads >= 1 {
+				// -t bounds the cores used, readers and workers together.
+				runtime.GOMAXPROCS(o.Threads)
 			}
 			o.Call = strings.Join(os.Args, " ")
 			o.StartTime = time.Now()

@@ -6,7 +6,7 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/gallisto/gallisto/dbg"
+	"github.com/gallisto/gallisto/dbg/naive"
 	"github.com/gallisto/gallisto/fasta"
 	"github.com/gallisto/gallisto/kmer"
 	"github.com/gallisto/gallisto/mt19937"
@@ -113,7 +113,7 @@ func Build(files []string, opt BuildOptions) (*Index, error) {
 	}
 	logf("[build] counting k-mers ... ")
 	logf("done.\n[build] building target de Bruijn graph ... ")
-	g, err := dbg.Build(seqs, s)
+	g, err := naive.Build(seqs, s)
 	if err != nil {
 		return nil, fmt.Errorf("index: %w", err)
 	}

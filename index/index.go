@@ -12,34 +12,15 @@ package index
 import (
 	"github.com/gallisto/gallisto/bloom"
 	"github.com/gallisto/gallisto/dbg"
+	"github.com/gallisto/gallisto/dbg/naive"
 	"github.com/gallisto/gallisto/kmer"
 )
 
-// Occurrence is one pass of a transcript through a contig, packed in one
-// word so that the array can be used in place from an index file:
-// transcript id in the high 32 bits, position in bits 1-31, sense in bit 0.
-type Occurrence uint64
+// Occurrence is one pass of a transcript through a contig.
+type Occurrence = dbg.Occurrence
 
-// MakeOccurrence packs a pass: transcript tr, the position in tr where the
-// contig starts in the transcript's direction, and whether the contig reads
-// forward on the transcript.
-func MakeOccurrence(tr uint32, pos int32, sense bool) Occurrence {
-	o := Occurrence(tr)<<32 | Occurrence(uint32(pos))<<1
-	if sense {
-		o |= 1
-	}
-	return o
-}
-
-// Tr returns the transcript id.
-func (o Occurrence) Tr() uint32 { return uint32(o >> 32) }
-
-// Pos returns the transcript position of the contig's first base in the
-// transcript's direction.
-func (o Occurrence) Pos() int32 { return int32(uint32(o) >> 1) }
-
-// Sense reports whether the contig reads forward on the transcript.
-func (o Occurrence) Sense() bool { return o&1 != 0 }
+// MakeOccurrence packs a pass.
+var MakeOccurrence = dbg.MakeOccurrence
 
 // Entry locates a canonical k-mer: contig, offset, orientation.
 type Entry = dbg.Entry
@@ -153,7 +134,7 @@ func (x *Index) FindEC(u []uint32, key []byte) (id uint32, ok bool, scratch []by
 }
 
 // fromGraph flattens a graph into the index's arrays.
-func (x *Index) fromGraph(g *dbg.Graph) {
+func (x *Index) fromGraph(g *naive.Graph) {
 	x.Shape = g.Shape
 	n := len(g.Contigs)
 	x.ContigLen = make([]int32, n)

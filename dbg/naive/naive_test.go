@@ -1,4 +1,4 @@
-package dbg
+package naive
 
 import (
 	"bufio"
@@ -118,7 +118,7 @@ func kallistoGraph(t *testing.T, fa string, k int) string {
 }
 
 func TestGraphsMatchKallisto(t *testing.T) {
-	files, _ := filepath.Glob("../testdata/dbg/*.fa")
+	files, _ := filepath.Glob("../../testdata/dbg/*.fa")
 	if len(files) == 0 {
 		t.Fatal("no test graphs in testdata/dbg")
 	}

@@ -1,7 +1,8 @@
-// Package dbg builds the compacted transcriptome de Bruijn graph that
-// kallisto's pseudoalignment runs on (Bray et al. 2016, "Near-optimal
-// probabilistic RNA-seq quantification", Online Methods; kallisto 0.48
-// src/KmerIndex.cpp, BuildDeBruijnGraph and BuildEquivalenceClasses).
+// Package naive builds the compacted transcriptome de Bruijn graph the
+// straightforward way, with Go maps, exactly as kallisto 0.48 does
+// (src/KmerIndex.cpp, BuildDeBruijnGraph and BuildEquivalenceClasses). It
+// needs about 40 bytes per k-mer and is kept as the reference the scalable
+// builder of package dbg is tested against.
 //
 // Nodes are the canonical k-mers of the transcripts; two k-mers are joined
 // when they overlap by k-1 bases, whether or not a transcript walks that
@@ -14,43 +15,25 @@
 // The result has the same contigs, the same ECs and the same k-mer to
 // (contig, offset, orientation) map as kallisto 0.48 builds, up to the
 // numbering of contigs and ECs: kallisto visits k-mers in hash-table order,
-// this package in transcript order, so that the numbering is meaningful and
-// independent of any hash function. One corner differs by construction: a
+// this package in transcript order. One corner differs by construction: a
 // contig that is a closed cycle (a k-mer path with no entry or exit, only
 // possible for a perfectly periodic transcript) is opened at a different
 // k-mer, which can change where it is split.
-package dbg
+package naive
 
 import (
 	"fmt"
 	"slices"
 
+	"github.com/gallisto/gallisto/dbg"
 	"github.com/gallisto/gallisto/kmer"
 )
 
-// Entry locates a canonical k-mer in the graph: its contig, its offset
-// (k-mer index) in the contig, and whether the canonical k-mer reads forward
-// on the contig's sequence. It is packed in one word: contig in the high 32
-// bits, offset in bits 1-31, orientation in bit 0 (1 = forward).
-type Entry uint64
+// Entry is dbg.Entry: contig, offset, orientation.
+type Entry = dbg.Entry
 
-// MakeEntry packs a location.
-func MakeEntry(contig uint32, pos int32, fw bool) Entry {
-	e := Entry(contig)<<32 | Entry(uint32(pos))<<1
-	if fw {
-		e |= 1
-	}
-	return e
-}
-
-// Contig returns the contig id.
-func (e Entry) Contig() uint32 { return uint32(e >> 32) }
-
-// Pos returns the k-mer's offset in its contig.
-func (e Entry) Pos() int32 { return int32(uint32(e) >> 1) }
-
-// Fw reports whether the canonical k-mer reads forward on the contig.
-func (e Entry) Fw() bool { return e&1 != 0 }
+// MakeEntry is dbg.MakeEntry.
+var MakeEntry = dbg.MakeEntry
 
 // unassigned marks a k-mer seen but not yet placed on a contig.
 const unassigned = Entry(^uint64(0))
@@ -357,7 +340,7 @@ func (b *builder) assignECs(ntr int, iv [][]trInterval) {
 			b.g.Contigs[i].EC = u[0]
 			continue
 		}
-		key = ECKey(key[:0], u)
+		key = dbg.ECKey(key[:0], u)
 		id, ok := inv[string(key)]
 		if !ok {
 			id = uint32(len(ecs))
@@ -388,11 +371,3 @@ func (b *builder) mapTranscripts(seqs [][]byte) error {
 	return nil
 }
 
-// ECKey appends the byte encoding of a sorted transcript list, used as a
-// map key for EC lookup, to dst.
-func ECKey(dst []byte, u []uint32) []byte {
-	for _, x := range u {
-		dst = append(dst, byte(x), byte(x>>8), byte(x>>16), byte(x>>24))
-	}
-	return dst
-}

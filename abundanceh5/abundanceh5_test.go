@@ -13,7 +13,7 @@ import (
 
 	"github.com/gallisto/gallisto/abundanceh5"
 	"github.com/gallisto/gallisto/hdf5"
-	"github.com/gallisto/gallisto/hdf5/hdf5test"
+	"github.com/gallisto/gallisto/internal/hdf5test"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )

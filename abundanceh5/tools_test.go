@@ -17,7 +17,7 @@ import (
 	"testing"
 
 	"github.com/gallisto/gallisto/abundanceh5"
-	"github.com/gallisto/gallisto/hdf5/hdf5test"
+	"github.com/gallisto/gallisto/internal/hdf5test"
 	"github.com/google/go-cmp/cmp"
 )
 

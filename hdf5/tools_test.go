@@ -15,7 +15,7 @@ import (
 	"testing"
 
 	"github.com/gallisto/gallisto/hdf5"
-	"github.com/gallisto/gallisto/hdf5/hdf5test"
+	"github.com/gallisto/gallisto/internal/hdf5test"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )

@@ -23,6 +23,13 @@ type Options struct {
 	MeanFragLen int
 	// SingleOverhang disables the overhang filter (--single-overhang).
 	SingleOverhang bool
+	// Bias makes Map report the 5' hexamer of aligned fragments in
+	// Result.Hex5 (kallisto's --bias statistics).
+	Bias bool
+	// BothStrands (with Strand Unstranded) makes Map also report in
+	// Result.FR and Result.RF what the fragment gives under --fr-stranded
+	// and --rf-stranded, from the same k-mer hits (--strand auto).
+	BothStrands bool
 }
 
 // Reason says why a read was not pseudoaligned.
@@ -62,6 +69,13 @@ type Result struct {
 	// single-transcript class, both mates' first k-mers on one contig in
 	// opposite orientations, 0 < length < 1000), else 0.
 	FragLen int32
+	// Hex5 is, with Options.Bias, the hexamer kallisto counts for sequence
+	// bias (0..4095) of an aligned fragment, or -1 when it has none.
+	Hex5 int32
+	// FR and RF are, with Options.BothStrands, the results the fragment
+	// gets with the --fr-stranded and --rf-stranded filters. They point
+	// into the Mapper and are valid until the next call to Map.
+	FR, RF *Result
 }
 
 // maxFragLen bounds measured fragment lengths (kallisto's MAX_FRAG_LEN).
@@ -75,6 +89,8 @@ type Mapper struct {
 	hits1, hits2     []hit
 	ua, ub, uc, tmp2 []uint32
 	key              []byte
+	fr, rf           Result   // BothStrands results
+	frBuf, rfBuf     []uint32 // their Targets
 }
 
 // NewMapper returns a Mapper over idx.
@@ -91,7 +107,7 @@ func (m *Mapper) Map(r1, r2 []byte) Result {
 	if paired {
 		m.hits2, any2 = m.match(r2, m.hits2)
 	}
-	res := Result{EC: -1}
+	res := Result{EC: -1, Hex5: -1}
 	h1, h2 := m.hits1, m.hits2
 	if len(h1) == 0 && len(h2) == 0 {
 		res.Reason = m.noKmerReason(r1, r2, any1 || any2)
@@ -127,6 +143,15 @@ func (m *Mapper) Map(r1, r2 []byte) Result {
 			return res
 		}
 	}
+	hex := int32(-1)
+	if m.opt.Bias && len(h1) > 0 && (!paired || len(h2) > 0) {
+		hex = m.hexamer(h1)
+	}
+	if m.opt.BothStrands {
+		m.fr = m.strandResult(&m.frBuf, u, h1, h2, FR, paired, hex)
+		m.rf = m.strandResult(&m.rfBuf, u, h1, h2, RF, paired, hex)
+		res.FR, res.RF = &m.fr, &m.rf
+	}
 	if m.opt.Strand != Unstranded {
 		if len(h1) > 0 {
 			u = m.strandFilter(u, h1[0], m.opt.Strand == FR)
@@ -140,7 +165,14 @@ func (m *Mapper) Map(r1, r2 []byte) Result {
 		}
 	}
 	res.Targets = u
-	if ec, ok, key := m.idx.FindEC(u, m.key); ok {
+	res.Hex5 = hex
+	m.setEC(&res, h1, h2, paired)
+	return res
+}
+
+// setEC looks up the class of res.Targets and measures the fragment length.
+func (m *Mapper) setEC(res *Result, h1, h2 []hit, paired bool) {
+	if ec, ok, key := m.idx.FindEC(res.Targets, m.key); ok {
 		res.EC = int32(ec)
 		m.key = key
 	} else {
@@ -149,7 +181,125 @@ func (m *Mapper) Map(r1, r2 []byte) Result {
 	if paired && len(h1) > 0 && len(h2) > 0 && res.EC >= 0 && int(res.EC) < m.idx.NumTargets() {
 		res.FragLen = m.fragLen(h1[0], h2[0])
 	}
-	return res
+}
+
+// strandResult is the result of the aligned set u under strand filter s,
+// with its targets in *buf.
+func (m *Mapper) strandResult(buf *[]uint32, u []uint32, h1, h2 []hit, s Strand, paired bool, hex int32) Result {
+	out := (*buf)[:0]
+	for _, tr := range u {
+		if len(h1) > 0 && !m.onStrand(tr, h1[0], s == FR) {
+			continue
+		}
+		if len(h2) > 0 && !m.onStrand(tr, h2[0], s == RF) {
+			continue
+		}
+		out = append(out, tr)
+	}
+	*buf = out
+	r := Result{EC: -1, Hex5: -1}
+	if len(out) == 0 {
+		r.Reason = StrandFilter
+		return r
+	}
+	r.Targets, r.Hex5 = out, hex
+	m.setEC(&r, h1, h2, paired)
+	return r
+}
+
+// onStrand reports whether hit h meets transcript tr on the wanted strand
+// (the test of strandFilter).
+func (m *Mapper) onStrand(tr uint32, h hit, wantSense bool) bool {
+	o, ok := m.firstPass(h.e.Contig(), tr)
+	return ok && (h.sense == o.Sense()) == wantSense
+}
+
+// Bias hexamer window: kallisto's countBias reads 2 bases before and 4 bases
+// into the fragment start.
+const (
+	hexPre  = 2
+	hexPost = 4
+)
+
+// hexamer returns the bias hexamer of a read with hits hs, as kallisto's
+// MinCollector::countBias computes it from the read's leftmost hit: the
+// six contig bases around the fragment start, encoded by its hexamerToInt
+// (reverse-complemented when the read runs along the contig), or -1 when
+// the window leaves the contig.
+func (m *Mapper) hexamer(hs []hit) int32 {
+	h := hs[0]
+	for _, x := range hs[1:] {
+		if x.pos < h.pos {
+			h = x
+		}
+	}
+	c := h.e.Contig()
+	cpos, p := int(h.e.Pos()), int(h.pos)
+	var start int
+	if h.sense {
+		start = cpos - p - hexPre
+		if start < 0 {
+			return -1
+		}
+	} else {
+		if int(m.idx.ContigLen[c])-1-cpos-p < hexPre {
+			return -1
+		}
+		start = cpos + p + m.idx.Shape.K - hexPost
+	}
+	var six [6]byte
+	base := int(m.idx.SeqStart[c]) + start
+	for i := range six {
+		six[i] = "ACGT"[m.idx.Seq.Code(base+i)]
+	}
+	if h.sense {
+		return HexamerRC(six[:])
+	}
+	return Hexamer(six[:])
+}
+
+// Hexamer encodes six bases 2 bits each, first base most significant
+// (A=0, C=1, G=2, T=3; kallisto's hexamerToInt), or returns -1 when a base
+// is not ACGT.
+func Hexamer(s []byte) int32 {
+	h := int32(0)
+	for _, c := range s[:6] {
+		h <<= 2
+		switch c &^ 0x20 {
+		case 'A':
+		case 'C':
+			h++
+		case 'G':
+			h += 2
+		case 'T':
+			h += 3
+		default:
+			return -1
+		}
+	}
+	return h
+}
+
+// HexamerRC encodes the reverse complement of six bases: Hexamer of the
+// reverse complement (kallisto's hexamerToInt with revcomp set).
+func HexamerRC(s []byte) int32 {
+	h := int32(0)
+	for i, c := range s[:6] {
+		var v int32
+		switch c &^ 0x20 {
+		case 'A':
+			v = 3
+		case 'C':
+			v = 2
+		case 'G':
+			v = 1
+		case 'T':
+		default:
+			return -1
+		}
+		h += v << (2 * i)
+	}
+	return h
 }
 
 func (m *Mapper) noKmerReason(r1, r2 []byte, anyKmer bool) Reason {

@@ -23,36 +23,77 @@ type batchResult struct {
 	// fragLens lists measurable fragment lengths in read order.
 	fragLens []int32
 	reasons  [pseudo.NumReasons]int64
+	// hexes lists the bias hexamers of aligned reads in read order (--bias).
+	hexes []int32
+	// strandEv has, for each read aligned to a single transcript (without
+	// a strand filter), +1 when only the FR filter keeps it, -1 when only
+	// the RF filter does, 0 otherwise (--strand auto).
+	strandEv []int8
+	// alt holds what the batch gives under the FR and RF filters
+	// (--strand auto), nil otherwise.
+	alt [2]*batchResult
 }
 
-// mapBatch pseudoaligns every read of rb.
-func mapBatch(m *pseudo.Mapper, rb *readBatch, res *batchResult) {
-	n := rb.r1.Len()
-	res.seq, res.reads = rb.seq, n
+// reset empties res for batch seq of n reads.
+func (res *batchResult) reset(seq, n int) {
+	res.seq, res.reads = seq, n
 	res.ecs = res.ecs[:0]
 	res.newOff = append(res.newOff[:0], 0)
 	res.newMembers = res.newMembers[:0]
 	res.fragLens = res.fragLens[:0]
 	res.reasons = [pseudo.NumReasons]int64{}
+	res.hexes = res.hexes[:0]
+	res.strandEv = res.strandEv[:0]
+	for _, a := range res.alt {
+		if a != nil {
+			a.reset(seq, n)
+		}
+	}
+}
+
+// addRead records the result of the next read.
+func (res *batchResult) addRead(r *pseudo.Result) {
+	res.reasons[r.Reason]++
+	switch {
+	case r.Reason != pseudo.Aligned:
+		res.ecs = append(res.ecs, -1)
+	case r.EC >= 0:
+		res.ecs = append(res.ecs, r.EC)
+	default:
+		res.ecs = append(res.ecs, int32(-2-(len(res.newOff)-1)))
+		res.newMembers = append(res.newMembers, r.Targets...)
+		res.newOff = append(res.newOff, int32(len(res.newMembers)))
+	}
+	if r.FragLen > 0 {
+		res.fragLens = append(res.fragLens, r.FragLen)
+	}
+	if r.Reason == pseudo.Aligned && r.Hex5 >= 0 {
+		res.hexes = append(res.hexes, r.Hex5)
+	}
+}
+
+// mapBatch pseudoaligns every read of rb.
+func mapBatch(m *pseudo.Mapper, rb *readBatch, res *batchResult) {
+	n := rb.r1.Len()
+	res.reset(rb.seq, n)
 	for i := 0; i < n; i++ {
 		var r2 []byte
 		if rb.r2 != nil {
 			r2 = rb.r2.Seq(i)
 		}
 		r := m.Map(rb.r1.Seq(i), r2)
-		res.reasons[r.Reason]++
-		switch {
-		case r.Reason != pseudo.Aligned:
-			res.ecs = append(res.ecs, -1)
-		case r.EC >= 0:
-			res.ecs = append(res.ecs, r.EC)
-		default:
-			res.ecs = append(res.ecs, int32(-2-(len(res.newOff)-1)))
-			res.newMembers = append(res.newMembers, r.Targets...)
-			res.newOff = append(res.newOff, int32(len(res.newMembers)))
-		}
-		if r.FragLen > 0 {
-			res.fragLens = append(res.fragLens, r.FragLen)
+		res.addRead(&r)
+		if r.FR != nil {
+			for j, rs := range [2]*pseudo.Result{r.FR, r.RF} {
+				if res.alt[j] == nil {
+					res.alt[j] = new(batchResult)
+					res.alt[j].reset(rb.seq, n)
+				}
+				res.alt[j].addRead(rs)
+			}
+			if r.Reason == pseudo.Aligned && len(r.Targets) == 1 {
+				res.strandEv = append(res.strandEv, strandEvidence(r.FR, r.RF))
+			}
 		}
 	}
 }
@@ -74,6 +115,15 @@ type counts struct {
 
 	fldWant int     // fragments still wanted for the histogram
 	fldHist []int64 // counts per length
+
+	biasWant int     // bias hexamers still wanted (--bias)
+	bias     []int64 // observed 5' hexamer counts, 4096 with --bias
+
+	// --strand auto: the collectors of the FR and RF filtered results and
+	// the strand evidence from the first uniquely aligned fragments.
+	alt        [2]*counts
+	strandWant int
+	strandEv   strandEvidenceCounts
 }
 
 func newCounts(idx *index.Index, fldWant int) *counts {
@@ -111,6 +161,25 @@ func (c *counts) add(res *batchResult) {
 		}
 		c.fldHist[fl]++
 		c.fldWant--
+	}
+	for _, h := range res.hexes {
+		if c.biasWant == 0 {
+			break
+		}
+		c.bias[h]++
+		c.biasWant--
+	}
+	for _, ev := range res.strandEv {
+		if c.strandWant == 0 {
+			break
+		}
+		c.strandEv.add(ev)
+		c.strandWant--
+	}
+	for j, a := range c.alt {
+		if a != nil && res.alt[j] != nil {
+			a.add(res.alt[j])
+		}
 	}
 }
 
@@ -204,6 +273,14 @@ func pseudoalignAll(ctx context.Context, idx *index.Index, files []string, paire
 	go func() { wg.Wait(); close(results) }()
 
 	c := newCounts(idx, fldWant)
+	c.setBias(mopt.Bias)
+	if mopt.BothStrands {
+		for j := range c.alt {
+			c.alt[j] = newCounts(idx, fldWant)
+			c.alt[j].setBias(mopt.Bias)
+		}
+		c.strandWant = strandEvidenceFragments
+	}
 	pending := make(map[int]*batchResult)
 	nextSeq := 0
 	for res := range results {

@@ -22,7 +22,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -32,7 +31,6 @@ import (
 	"github.com/gallisto/gallisto/fraglen"
 	"github.com/gallisto/gallisto/index"
 	"github.com/gallisto/gallisto/pseudo"
-	"github.com/gallisto/gallisto/runinfo"
 )
 
 // Version is reported in run_info.json and the HDF5 file.
@@ -54,6 +52,18 @@ type Options struct {
 	Strand         pseudo.Strand
 	Threads        int  // -t
 	NoNameCheck    bool // --no-name-check
+
+	// StrandAuto (--strand auto) decides between unstranded, FR and RF
+	// from the first uniquely aligned fragments; Strand must be Unstranded.
+	StrandAuto bool
+	Bias       bool   // --bias: sequence-specific bias correction
+	Bootstraps int    // -b: number of bootstrap samples
+	Seed       uint64 // --seed for the bootstraps (kallisto's default is 42)
+	// Plaintext (--plaintext) writes bootstraps as bs_abundance_N.tsv and
+	// no abundance.h5.
+	Plaintext bool
+	GeneMap   string // --genemap: transcript<TAB>gene table for abundance.genes.tsv
+	GTF       string // --gtf: GTF annotation for abundance.genes.tsv
 
 	Call      string    // command line for run_info.json
 	StartTime time.Time // for run_info.json
@@ -94,6 +104,25 @@ func (o *Options) Validate() error {
 	}
 	if o.Threads < 1 {
 		add("invalid number of threads %d", o.Threads)
+	}
+	if o.Bootstraps < 0 {
+		add("number of bootstrap samples must be a non-negative integer, got %d", o.Bootstraps)
+	}
+	if o.StrandAuto && o.Strand != pseudo.Unstranded {
+		add("--strand auto cannot be combined with --fr-stranded or --rf-stranded")
+	}
+	if o.GeneMap != "" && o.GTF != "" {
+		add("give either --genemap or --gtf, not both")
+	}
+	for _, f := range []string{o.GeneMap, o.GTF} {
+		if f == "" {
+			continue
+		}
+		if st, err := os.Stat(f); err != nil {
+			add("%s: file not found", f)
+		} else if st.IsDir() {
+			add("%s: is a directory, not a gene annotation file", f)
+		}
 	}
 	for _, f := range o.Files {
 		if f == "-" {
@@ -159,7 +188,7 @@ func Run(ctx context.Context, o *Options) (err error) {
 		}
 	}
 	o.logf("[quant] finding pseudoalignments for the reads ...")
-	mopt := pseudo.Options{Strand: o.Strand, SingleOverhang: o.SingleOverhang, MeanFragLen: int(o.FragLen)}
+	mopt := pseudo.Options{Strand: o.Strand, SingleOverhang: o.SingleOverhang, MeanFragLen: int(o.FragLen), Bias: o.Bias, BothStrands: o.StrandAuto}
 	fldWant := 0
 	if o.FragLen == 0 {
 		fldWant = fldPairs
@@ -170,6 +199,21 @@ func Run(ctx context.Context, o *Options) (err error) {
 		return err
 	}
 	o.logf(" done\n")
+	var strandCall *StrandCall
+	if o.StrandAuto {
+		sc := decideStrand(c.strandEv)
+		strandCall = &sc
+		o.logf("%s", sc.logLine())
+		switch sc.Strand {
+		case pseudo.FR:
+			c = c.alt[0]
+		case pseudo.RF:
+			c = c.alt[1]
+		}
+	}
+	if o.Bias {
+		o.logf("[quant] learning parameters for sequence specific bias\n")
+	}
 	aligned, unique := c.pseudoaligned()
 	o.logf("[quant] processed %s reads, %s reads pseudoaligned\n", prettyNum(c.processed), prettyNum(aligned))
 	if aligned == 0 {
@@ -195,23 +239,23 @@ func Run(ctx context.Context, o *Options) (err error) {
 	effLens := fraglen.EffLens(idx.Lengths, means)
 
 	off, members := c.classes()
+	prob := &em.Problem{NumTargets: idx.NumTargets(), Off: off, Members: members, Counts: c.ecCounts, EffLens: effLens}
+	var bias *biasModel
+	var recompute func([]float64) []float64
+	if o.Bias {
+		bias = newBiasModel(idx, means, c, o.Strand, strandCall)
+		recompute = func(alpha []float64) []float64 { return bias.update(alpha, prob.EffLens) }
+	}
 	o.logf("[   em] quantifying the abundances ...")
-	res := em.Run(&em.Problem{NumTargets: idx.NumTargets(), Off: off, Members: members, Counts: c.ecCounts, EffLens: effLens}, em.MaxRounds, em.MinRounds, nil)
+	res := em.Run(prob, em.MaxRounds, em.MinRounds, recompute)
 	o.logf(" done\n[   em] the Expectation-Maximization algorithm ran for %s rounds\n", prettyNum(int64(res.Rounds)))
 
-	tab := &abundance.Table{IDs: idx.Names, Lengths: idx.Lengths, EffLens: effLens, EstCounts: res.Alpha, TPM: em.TPM(res.Alpha, effLens)}
-	if err := writeFile(filepath.Join(o.OutDir, "abundance.tsv"), func(w io.Writer) error { return abundance.Write(w, tab) }); err != nil {
-		return err
+	out := &runResult{
+		idx: idx, c: c, aligned: aligned, unique: unique, means: means,
+		fldEffLens: effLens, effLens: prob.EffLens, alpha: res.Alpha,
+		bias: bias, strand: strandCall,
 	}
-	info := &runinfo.Info{
-		NumTargets: idx.NumTargets(), NumProcessed: c.processed, NumPseudoaligned: aligned, NumUnique: unique,
-		Version: Version, IndexVersion: index.FormatVersion, StartTime: asctime(o.StartTime), Call: o.Call,
-		Extra: []runinfo.KV{
-			{Key: "gallisto_version", Value: GallistoVersion},
-			{Key: "n_unaligned", Value: reasonMap(c)},
-		},
-	}
-	if err := writeFile(filepath.Join(o.OutDir, "run_info.json"), func(w io.Writer) error { return runinfo.Write(w, info) }); err != nil {
+	if err := o.writeOutputs(ctx, out); err != nil {
 		return err
 	}
 	o.logf("\n")

@@ -34,7 +34,46 @@ Output directory (-o), written atomically, file by file:
                   index_version, start_time, call; then gallisto's own keys:
                   gallisto_version, n_unaligned (unaligned reads by cause:
                   too_short, too_many_n, no_kmer_match, mates_conflict,
-                  overhang, strand_filter)
+                  overhang, strand_filter), and with --strand auto "strand":
+                  mode, chosen (fr, rf, unstranded or undetermined),
+                  fragments_fr/_rf/_neither, fraction_fr and its 99.9%
+                  interval (fraction_fr_99.9_low/_high), reason
+  abundance.h5    (unless --plaintext) kallisto's HDF5 file, read by sleuth
+                  and tximport: est_counts, aux/ids, lengths, eff_lengths,
+                  num_processed, num_bootstrap, call, start_time,
+                  index_version, kallisto_version, fld (fragment length
+                  histogram; with -l/-s the truncated normal spread over
+                  10,000 fragments), bias_observed and bias_normalized (all
+                  1 without --bias), bootstrap/bs0.. (est_counts of each
+                  bootstrap). 'gallisto h5dump' turns it into text.
+  bs_abundance_N.tsv  (with --plaintext and -b) bootstrap N as abundance.tsv
+                  (eff_length is the main run's, as kallisto writes it)
+  abundance.genes.tsv  (with --genemap or --gtf) one line per gene, in order
+                  of first appearance in the index, tab-separated:
+                    1. gene_id
+                    2. length       TPM-weighted mean transcript length
+                    3. eff_length   TPM-weighted mean effective length
+                    4. est_counts   sum over the gene's transcripts
+                    5. tpm          sum over the gene's transcripts
+                  (tximport's summarizeToGene; genes with tpm 0 get plain
+                  means). Transcripts missing from the map are reported as
+                  genes of their own, with a warning giving their number.
+
+Bootstraps (-b N) resample the equivalence-class counts (multinomial) and
+rerun the EM on each sample, with effective lengths from the fragment
+length distribution; bootstrap b draws from its own generator seeded by
+--seed and b, so results do not depend on -t.
+
+--bias corrects effective lengths for sequence-specific bias as kallisto
+does, from the 5' hexamers of the first 1,000,000 aligned fragments.
+
+--strand auto decides the library type from the first 100,000 fragments
+that align to one transcript: FR when at least 80% of the informative ones
+fit --fr-stranded, RF when at most 20% do, unstranded between 30% and 70%,
+with the whole 99.9% confidence interval inside the range and at least 100
+informative fragments; otherwise "undetermined" (quantified unstranded,
+with a warning). The call, the counts and the interval are logged and
+written to run_info.json. Results equal those of the explicit option.
 
 Progress goes to standard error in kallisto's format, so MultiQC's kallisto
 module reads gallisto logs. Results do not depend on -t.
@@ -48,12 +87,17 @@ const quantExample = `  # paired-end
   gallisto quant -i transcripts.idx -o out -t 4 R1.fastq.gz R2.fastq.gz
   # single-end, fragment length 200 +- 20
   gallisto quant -i transcripts.idx -o out --single -l 200 -s 20 reads.fastq.gz
+  # 100 bootstraps on 4 threads, gene-level table from a GTF
+  gallisto quant -i transcripts.idx -o out -b 100 -t 4 --gtf genes.gtf.gz R1.fq.gz R2.fq.gz
+  # library type detected from the reads, bias correction
+  gallisto quant -i transcripts.idx -o out --strand auto --bias R1.fq.gz R2.fq.gz
   # two lanes of one paired-end sample, stranded (dUTP) library
   gallisto quant -i transcripts.idx -o out --rf-stranded L1_R1.fq.gz L1_R2.fq.gz L2_R1.fq.gz L2_R2.fq.gz`
 
 func newQuantCmd() *cobra.Command {
 	o := &quant.Options{}
 	var fr, rf bool
+	var strand string
 	c := &cobra.Command{
 		Use:     "quant -i INDEX -o DIR [options] FASTQ-files...",
 		Short:   "Quantify abundances of transcripts from RNA-seq reads",
@@ -71,6 +115,21 @@ func newQuantCmd() *cobra.Command {
 			case rf:
 				o.Strand = pseudo.RF
 			}
+			switch strand {
+			case "":
+			case "auto":
+				o.StrandAuto = true
+			case "fr":
+				o.Strand = pseudo.FR
+			case "rf":
+				o.Strand = pseudo.RF
+			case "unstranded":
+			default:
+				return usageError{errString("--strand takes auto, fr, rf or unstranded, not " + strand)}
+			}
+			if strand != "" && (fr || rf) {
+				return usageError{errString("--strand cannot be combined with --fr-stranded or --rf-stranded")}
+			}
 			if o.Threads >= 1 {
 				// -t bounds the cores used, readers and workers together.
 				runtime.GOMAXPROCS(o.Threads)
@@ -85,14 +144,21 @@ func newQuantCmd() *cobra.Command {
 	f.SortFlags = false
 	f.StringVarP(&o.Index, "index", "i", "", "Filename for the kallisto index to be used for quantification (required)")
 	f.StringVarP(&o.OutDir, "output-dir", "o", "", "Directory to write output to (required)")
+	f.BoolVar(&o.Bias, "bias", false, "Perform sequence based bias correction")
+	f.IntVarP(&o.Bootstraps, "bootstrap-samples", "b", 0, "Number of bootstrap samples")
+	f.Uint64Var(&o.Seed, "seed", 42, "Seed for the bootstrap sampling")
+	f.BoolVar(&o.Plaintext, "plaintext", false, "Output plaintext instead of HDF5 (bootstraps as bs_abundance_N.tsv, no abundance.h5)")
 	f.BoolVar(&o.Single, "single", false, "Quantify single-end reads")
 	f.BoolVar(&o.SingleOverhang, "single-overhang", false, "Include reads where unobserved rest of fragment is predicted to lie outside a transcript")
 	f.BoolVar(&fr, "fr-stranded", false, "Strand specific reads, first read forward")
 	f.BoolVar(&rf, "rf-stranded", false, "Strand specific reads, first read reverse")
+	f.StringVar(&strand, "strand", "", "Library type: auto (detect from the reads), fr, rf or unstranded")
 	f.Float64VarP(&o.FragLen, "fragment-length", "l", 0, "Estimated average fragment length")
 	f.Float64VarP(&o.FragSD, "sd", "s", 0, "Estimated standard deviation of fragment length (default: -l, -s values are estimated from paired end data, but are required when using --single)")
 	f.IntVarP(&o.Threads, "threads", "t", 1, "Number of threads to use")
 	f.BoolVar(&o.NoNameCheck, "no-name-check", false, "Do not check that paired reads have matching names")
+	f.StringVar(&o.GeneMap, "genemap", "", "transcript_id<TAB>gene_id table (header optional): also write abundance.genes.tsv")
+	f.StringVarP(&o.GTF, "gtf", "g", "", "GTF annotation (plain or .gz): also write abundance.genes.tsv")
 	c.MarkFlagRequired("index")
 	c.MarkFlagRequired("output-dir")
 	return c

@@ -1,12 +1,13 @@
 package index
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 
-	"github.com/gallisto/gallisto/dbg/naive"
+	"github.com/gallisto/gallisto/dbg"
 	"github.com/gallisto/gallisto/fasta"
 	"github.com/gallisto/gallisto/kmer"
 	"github.com/gallisto/gallisto/mt19937"
@@ -17,7 +18,10 @@ import (
 type BuildOptions struct {
 	K          int       // k-mer length, odd, 3..31
 	MakeUnique bool      // rename repeated target names instead of failing
+	Threads    int       // goroutines; <= 0 means GOMAXPROCS
+	MaxMemory  int64     // memory budget in bytes; 0 means no limit (see Build)
 	Log        io.Writer // progress lines in kallisto's "[build]" style; nil for none
+	Verbose    bool      // also log the builder's timed steps
 }
 
 // polyAMin is kallisto's poly-A clipping trigger: a target whose last 10
@@ -73,8 +77,8 @@ func allA(b []byte) bool {
 }
 
 // Build reads the targets from the FASTA files (plain or gzip) and builds
-// the index.
-func Build(files []string, opt BuildOptions) (*Index, error) {
+// the index. Work stops early when ctx is cancelled.
+func Build(ctx context.Context, files []string, opt BuildOptions) (*Index, error) {
 	s, err := kmer.NewShape(opt.K)
 	if err != nil {
 		return nil, fmt.Errorf("index: %w", err)
@@ -95,10 +99,10 @@ func Build(files []string, opt BuildOptions) (*Index, error) {
 
 	x := &Index{Shape: s}
 	cl := &cleaner{rng: mt19937.New(replacementSeed)}
-	var seqs [][]byte
+	var in dbg.Input
 	seen := make(map[string]string) // name -> where first seen
 	for _, path := range files {
-		if err := readTargets(path, x, cl, &seqs, seen, opt.MakeUnique); err != nil {
+		if err := readTargets(path, x, cl, &in, seen, opt.MakeUnique); err != nil {
 			return nil, err
 		}
 	}
@@ -113,7 +117,11 @@ func Build(files []string, opt BuildOptions) (*Index, error) {
 	}
 	logf("[build] counting k-mers ... ")
 	logf("done.\n[build] building target de Bruijn graph ... ")
-	g, err := naive.Build(seqs, s)
+	dopt := dbg.Options{Threads: opt.Threads, PassBytes: passBytes(opt.MaxMemory, in.Seq.Len())}
+	if opt.Verbose {
+		dopt.Log = opt.Log
+	}
+	g, err := dbg.Build(ctx, &in, s, dopt)
 	if err != nil {
 		return nil, fmt.Errorf("index: %w", err)
 	}
@@ -123,7 +131,17 @@ func Build(files []string, opt BuildOptions) (*Index, error) {
 	return x, nil
 }
 
-func readTargets(path string, x *Index, cl *cleaner, seqs *[][]byte, seen map[string]string, makeUnique bool) error {
+// passBytes sizes the graph builder's gathering passes from the memory
+// budget: about a quarter of it, the rest being held by the dictionary,
+// the transcripts and the contigs. Without a budget, 256 MiB.
+func passBytes(budget int64, bases int) int64 {
+	if budget <= 0 {
+		return 0
+	}
+	return max(budget/4, 16<<20)
+}
+
+func readTargets(path string, x *Index, cl *cleaner, in *dbg.Input, seen map[string]string, makeUnique bool) error {
 	f, err := zio.Open(path)
 	if err != nil {
 		return fmt.Errorf("index: %w", err)
@@ -155,6 +173,6 @@ func readTargets(path string, x *Index, cl *cleaner, seqs *[][]byte, seen map[st
 		seen[name] = where
 		x.Names = append(x.Names, name)
 		x.Lengths = append(x.Lengths, int32(len(rec.Seq)))
-		*seqs = append(*seqs, cl.clean(rec.Seq))
+		in.Add(cl.clean(rec.Seq))
 	}
 }

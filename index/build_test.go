@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"os"
 	"testing"
 )
@@ -14,7 +15,7 @@ func TestBuildKallistoTestTranscripts(t *testing.T) {
 	if _, err := os.Stat(kallistoTest); err != nil {
 		t.Skip("kallisto-examples not installed")
 	}
-	x, err := Build([]string{kallistoTest}, BuildOptions{K: 31})
+	x, err := Build(context.Background(), []string{kallistoTest}, BuildOptions{K: 31})
 	if err != nil {
 		t.Fatal(err)
 	}

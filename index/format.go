@@ -1,71 +1,131 @@
 package index
 
-// gallisto index file format, version 1.
+// gallisto index file format, version 2.
 //
-// All integers are little-endian. The file is:
+// The file is a sequence of little-endian 64-bit words, so that after one
+// bulk read every array is used in place:
 //
-//	magic    [8]byte  "GALLIDX\x1a"
-//	version  uint32   FormatVersion
-//	k        uint32
-//	counts   4 x uint64: targets, contigs, ECs, k-mers
-//	body     the sections below, in order, each an array whose length
-//	         follows from the counts or from an earlier section:
-//	  target name lengths  uint32 x targets
-//	  target names         concatenated bytes
-//	  target lengths       int32 x targets
-//	  contig lengths       int32 x contigs (k-mers per contig)
-//	  contig ECs           uint32 x contigs
-//	  passes per contig    uint32 x contigs
-//	  passes               (uint32 transcript, int32 position, uint8 sense) x sum
-//	  contig sequences     uint64 words, 2 bits per base (A=0 C=1 G=2 T=3, first
-//	                       base in the high bits), contigs concatenated, contig
-//	                       c holding length[c]+k-1 bases
-//	  EC sizes             uint32 x ECs
-//	  EC members           uint32 x sum of EC sizes
-//	crc      uint32   CRC-32C (Castagnoli) of everything before it
+//	word 0      magic "GALLIDX\x1a"
+//	word 1      format version (low 32 bits) and k (high 32 bits)
+//	words 2-9   counts: targets T, contigs C, classes E, k-mers N,
+//	            passes P, class members M, name bytes B, sequence words S
+//	sections, each padded to a whole word, uint32 arrays two to a word
+//	(the first in the low half):
+//	  name lengths     uint32 x T
+//	  names            B bytes, concatenated
+//	  target lengths   int32 x T (FASTA lengths)
+//	  k-mer starts     uint32 x (C+1): contig c holds k-mers
+//	                   start[c] .. start[c+1]-1 of the k-mer space
+//	  contig classes   uint32 x C
+//	  pass offsets     uint32 x (C+1)
+//	  passes           uint64 x P (transcript<<32 | position<<1 | sense)
+//	  class offsets    uint32 x (E+1)
+//	  class members    uint32 x M
+//	  contig sequence  uint64 x S: 2 bits per base (A=0 C=1 G=2 T=3, first
+//	                   base in the high bits), contigs concatenated, contig c
+//	                   holding start[c+1]-start[c]+k-1 bases
+//	  dictionary       package kdict's serialised form
+//	last word   CRC-32C (Castagnoli) of all previous bytes, in the low half
 //
-// The k-mer dictionary is not stored in version 1: Load rebuilds it from the
-// contig sequences. A file of any other version, a truncated file or one
-// whose checksum fails is refused with an error saying which.
+// A file of any other version, a truncated file or one whose checksum
+// fails is refused with an error that says which.
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
 	"os"
+	"unsafe"
 
 	"github.com/gallisto/gallisto/atomicfile"
+	"github.com/gallisto/gallisto/kdict"
 	"github.com/gallisto/gallisto/kmer"
 )
 
 // FormatVersion is the version of the index file format this package writes
 // and reads.
-const FormatVersion = 1
+const FormatVersion = 2
 
 var magic = [8]byte{'G', 'A', 'L', 'L', 'I', 'D', 'X', 0x1a}
 
-const headerSize = 8 + 4 + 4 + 4*8
+const headerWords = 10
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
+// encoder appends words.
+type encoder struct{ w []uint64 }
+
+func (e *encoder) u32s(v []uint32) {
+	for i := 0; i < len(v); i += 2 {
+		w := uint64(v[i])
+		if i+1 < len(v) {
+			w |= uint64(v[i+1]) << 32
+		}
+		e.w = append(e.w, w)
+	}
+}
+
+func (e *encoder) bytes(b []byte) {
+	for i := 0; i < len(b); i += 8 {
+		var buf [8]byte
+		copy(buf[:], b[i:])
+		e.w = append(e.w, binary.LittleEndian.Uint64(buf[:]))
+	}
+}
+
+// encode returns the file's words, without the checksum word.
+func (x *Index) encode() []uint64 {
+	var nameBytes int
+	nameLens := make([]uint32, len(x.Names))
+	for i, n := range x.Names {
+		nameLens[i] = uint32(len(n))
+		nameBytes += len(n)
+	}
+	names := make([]byte, 0, nameBytes)
+	for _, n := range x.Names {
+		names = append(names, n...)
+	}
+	lengths := make([]uint32, len(x.Lengths))
+	for i, l := range x.Lengths {
+		lengths[i] = uint32(l)
+	}
+	e := &encoder{}
+	e.w = append(e.w, binary.LittleEndian.Uint64(magic[:]), uint64(FormatVersion)|uint64(x.Shape.K)<<32,
+		uint64(x.NumTargets()), uint64(x.NumContigs()), uint64(x.NumECs()), uint64(x.NumKmers()),
+		uint64(len(x.Occ)), uint64(len(x.ECMembers)), uint64(nameBytes), uint64(len(x.Seq.Words())))
+	e.u32s(nameLens)
+	e.bytes(names)
+	e.u32s(lengths)
+	e.u32s(x.KStart)
+	e.u32s(x.ContigEC)
+	e.u32s(x.OccOff)
+	for _, o := range x.Occ {
+		e.w = append(e.w, uint64(o))
+	}
+	e.u32s(x.ECOff)
+	e.u32s(x.ECMembers)
+	e.w = append(e.w, x.Seq.Words()...)
+	e.w = x.kd.AppendWords(e.w)
+	return e.w
+}
+
 // Write stores x at path atomically (temporary file, then rename).
 func (x *Index) Write(path string) error {
+	words := x.encode()
+	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), 8*len(words))
+	var tail [8]byte
+	binary.LittleEndian.PutUint32(tail[:], crc32.Checksum(b, castagnoli))
 	f, err := atomicfile.Create(path)
 	if err != nil {
 		return fmt.Errorf("index: %w", err)
 	}
 	defer f.Abort()
-	h := crc32.New(castagnoli)
-	w := io.MultiWriter(f, h)
-	if _, err := w.Write(x.encode()); err != nil {
+	if _, err := f.Write(b); err != nil {
 		return fmt.Errorf("index: cannot write %s: %w", path, err)
 	}
-	var crc [4]byte
-	binary.LittleEndian.PutUint32(crc[:], h.Sum32())
-	if _, err := f.Write(crc[:]); err != nil {
+	if _, err := f.Write(tail[:]); err != nil {
 		return fmt.Errorf("index: cannot write %s: %w", path, err)
 	}
 	if err := f.Commit(); err != nil {
@@ -74,182 +134,198 @@ func (x *Index) Write(path string) error {
 	return nil
 }
 
-func (x *Index) encode() []byte {
-	le := binary.LittleEndian
-	b := make([]byte, 0, headerSize+8*len(x.Seq.Words())+16*len(x.ContigLen)+12*len(x.Occ)+4*len(x.ECMembers))
-	b = append(b, magic[:]...)
-	b = le.AppendUint32(b, FormatVersion)
-	b = le.AppendUint32(b, uint32(x.Shape.K))
-	for _, n := range []int{x.NumTargets(), x.NumContigs(), x.NumECs(), x.NumKmers()} {
-		b = le.AppendUint64(b, uint64(n))
-	}
-	for _, n := range x.Names {
-		b = le.AppendUint32(b, uint32(len(n)))
-	}
-	for _, n := range x.Names {
-		b = append(b, n...)
-	}
-	for _, l := range x.Lengths {
-		b = le.AppendUint32(b, uint32(l))
-	}
-	for _, l := range x.ContigLen {
-		b = le.AppendUint32(b, uint32(l))
-	}
-	for _, e := range x.ContigEC {
-		b = le.AppendUint32(b, e)
-	}
-	for c := range x.ContigLen {
-		b = le.AppendUint32(b, x.OccOff[c+1]-x.OccOff[c])
-	}
-	for _, o := range x.Occ {
-		b = le.AppendUint32(b, o.Tr())
-		b = le.AppendUint32(b, uint32(o.Pos()))
-		if o.Sense() {
-			b = append(b, 1)
-		} else {
-			b = append(b, 0)
-		}
-	}
-	for _, w := range x.Seq.Words() {
-		b = le.AppendUint64(b, w)
-	}
-	for e := 0; e < x.NumECs(); e++ {
-		b = le.AppendUint32(b, x.ECOff[e+1]-x.ECOff[e])
-	}
-	for _, m := range x.ECMembers {
-		b = le.AppendUint32(b, m)
-	}
-	return b
-}
-
-// Load reads an index written by Write.
+// Load reads an index written by Write with one bulk read; its arrays are
+// used in place.
 func Load(path string) (*Index, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("index: %s: file not found", path)
 		}
 		return nil, fmt.Errorf("index: %w", err)
 	}
-	x, err := decode(data)
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("index: %s: is a directory, not an index file", path)
+	}
+	words := make([]uint64, (st.Size()+7)/8)
+	buf := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), 8*len(words))[:st.Size()]
+	if _, err := io.ReadFull(f, buf); err != nil {
+		return nil, fmt.Errorf("index: %s: %w", path, err)
+	}
+	x, err := decodeWords(words, int(st.Size()))
 	if err != nil {
 		return nil, fmt.Errorf("index: %s: %w", path, err)
 	}
 	return x, nil
 }
 
-// Decode parses an index file held in memory.
-func Decode(data []byte) (*Index, error) { return decode(data) }
+// Decode parses an index file held in memory (copying it to aligned memory).
+func Decode(data []byte) (*Index, error) {
+	words := make([]uint64, (len(data)+7)/8)
+	copy(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), 8*len(words)), data)
+	return decodeWords(words, len(data))
+}
 
 // ErrVersion is wrapped by Load when the file has another format version.
 var ErrVersion = errors.New("unsupported index format version")
 
-func decode(data []byte) (*Index, error) {
-	if err := checkMagic(data); err != nil {
+// decoder takes sections from the file's words, recording the first
+// shortage instead of panicking.
+type decoder struct {
+	w   []uint64
+	err error
+}
+
+func (d *decoder) take(n uint64) []uint64 {
+	if d.err != nil || n > uint64(len(d.w)) {
+		d.err = errors.New("corrupt index file: sections shorter than their counts")
+		return nil
+	}
+	s := d.w[:n:n]
+	d.w = d.w[n:]
+	return s
+}
+
+// u32s returns n uint32s stored two to a word, in place.
+func (d *decoder) u32s(n uint64) []uint32 {
+	w := d.take((n + 1) / 2)
+	if d.err != nil || n == 0 {
+		return []uint32{}
+	}
+	return unsafe.Slice((*uint32)(unsafe.Pointer(&w[0])), n)
+}
+
+func (d *decoder) bytes(n uint64) []byte {
+	w := d.take((n + 7) / 8)
+	if d.err != nil || n == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&w[0])), n)
+}
+
+func decodeWords(words []uint64, size int) (*Index, error) {
+	head := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), 8*len(words))[:size]
+	if err := checkMagic(head); err != nil {
 		return nil, err
 	}
-	le := binary.LittleEndian
-	if len(data) < headerSize+4 {
+	if size < 8*(headerWords+1) {
 		return nil, errors.New("truncated index file (shorter than its header)")
 	}
-	if v := le.Uint32(data[8:]); v != FormatVersion {
+	if v := uint32(words[1]); v != FormatVersion {
 		return nil, fmt.Errorf("%w: the file is version %d, this gallisto reads version %d; rebuild the index with this gallisto's 'index' command", ErrVersion, v, FormatVersion)
 	}
-	body := data[:len(data)-4]
-	if want, got := le.Uint32(data[len(data)-4:]), crc32.Checksum(body, castagnoli); want != got {
+	if size%8 != 0 {
+		return nil, errors.New("corrupt index file: size is not a whole number of words (truncated?)")
+	}
+	body := head[:size-8]
+	if want, got := uint32(words[len(words)-1]), crc32.Checksum(body, castagnoli); want != got {
 		return nil, fmt.Errorf("corrupt index file: checksum mismatch (stored %08x, computed %08x); the file is damaged or truncated", want, got)
 	}
-	k := int(le.Uint32(data[12:]))
-	s, err := kmer.NewShape(k)
+	s, err := kmer.NewShape(int(words[1] >> 32))
 	if err != nil {
 		return nil, fmt.Errorf("corrupt index file: %w", err)
 	}
-	d := &decoder{b: body[headerSize:]}
-	ntr, nctg, nec, nkm := le.Uint64(data[16:]), le.Uint64(data[24:]), le.Uint64(data[32:]), le.Uint64(data[40:])
-	// Every count is bounded by the file size, which keeps a corrupt header
-	// from asking for absurd allocations.
-	if n := uint64(len(body)); ntr > n/4 || nctg > n/16 || nec > n/4 {
-		return nil, errors.New("corrupt index file: counts exceed the file size")
-	}
-	x := &Index{Shape: s}
-	nameLens := d.u32s(int(ntr))
-	x.Names = make([]string, ntr)
-	for i, l := range nameLens {
-		x.Names[i] = string(d.bytes(int(l)))
-	}
-	x.Lengths = d.i32s(int(ntr))
-	x.ContigLen = d.i32s(int(nctg))
-	x.ContigEC = d.u32s(int(nctg))
-	occN := d.u32s(int(nctg))
-	x.OccOff = make([]uint32, nctg+1)
-	for i, n := range occN {
-		x.OccOff[i+1] = x.OccOff[i] + n
-	}
-	nocc := int(x.OccOff[nctg])
-	if d.err == nil && nocc > len(d.b)/9 {
-		d.err = errors.New("truncated")
-	}
-	x.Occ = make([]Occurrence, 0, max(nocc, 0))
-	for i := 0; i < nocc && d.err == nil; i++ {
-		p := d.bytes(9)
-		if p == nil {
-			break
+	c := words[2:headerWords]
+	ntr, nctg, nec, nkm, nocc, nmem, nameBytes, nseq := c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
+	limit := uint64(size) * 2 // no count can exceed two entries per byte
+	for _, n := range c {
+		if n > limit {
+			return nil, errors.New("corrupt index file: counts exceed the file size")
 		}
-		x.Occ = append(x.Occ, MakeOccurrence(le.Uint32(p), int32(le.Uint32(p[4:])), p[8] != 0))
 	}
-	x.setSeqStart()
-	nbases := x.SeqStart[len(x.SeqStart)-1]
-	if nbases > int64(len(d.b))*4 {
-		d.err = errors.New("truncated")
-	} else {
-		x.Seq = kmer.PackedFromWords(d.u64s(int((nbases+31)/32)), int(nbases))
-	}
-	ecN := d.u32s(int(nec))
-	x.ECOff = make([]uint32, nec+1)
-	for i, n := range ecN {
-		x.ECOff[i+1] = x.ECOff[i] + n
-	}
-	x.ECMembers = d.u32s(int(x.ECOff[nec]))
+	d := &decoder{w: words[headerWords : len(words)-1]}
+	x := &Index{Shape: s, file: words}
+	nameLens := d.u32s(ntr)
+	names := d.bytes(nameBytes)
+	lengths := d.u32s(ntr)
+	x.KStart = d.u32s(nctg + 1)
+	x.ContigEC = d.u32s(nctg)
+	x.OccOff = d.u32s(nctg + 1)
+	occ := d.take(nocc)
+	x.ECOff = d.u32s(nec + 1)
+	x.ECMembers = d.u32s(nmem)
+	seq := d.take(nseq)
 	if d.err != nil {
-		return nil, errors.New("corrupt index file: sections shorter than their counts")
+		return nil, d.err
 	}
-	if len(d.b) != 0 {
-		return nil, fmt.Errorf("corrupt index file: %d unexpected bytes after the last section", len(d.b))
-	}
-	if err := x.validate(); err != nil {
+	kd, rest, err := kdict.FromWords(d.w)
+	if err != nil {
 		return nil, fmt.Errorf("corrupt index file: %w", err)
 	}
-	x.buildECInverse()
-	x.rebuildDict()
-	if x.NumKmers() != int(nkm) {
-		return nil, fmt.Errorf("corrupt index file: %d k-mers in the contigs, header says %d", x.NumKmers(), nkm)
+	if len(rest) != 0 {
+		return nil, fmt.Errorf("corrupt index file: %d unexpected words after the last section", len(rest))
 	}
+	x.kd = kd
+	if len(occ) > 0 {
+		x.Occ = unsafe.Slice((*Occurrence)(unsafe.Pointer(&occ[0])), len(occ))
+	}
+	// Names are copied into strings; everything else stays in place.
+	x.Names = make([]string, ntr)
+	var off uint64
+	for i, l := range nameLens {
+		if off+uint64(l) > uint64(len(names)) {
+			return nil, errors.New("corrupt index file: names shorter than their lengths")
+		}
+		x.Names[i] = string(names[off : off+uint64(l)])
+		off += uint64(l)
+	}
+	x.Lengths = unsafe.Slice((*int32)(unsafe.Pointer(unsafe.SliceData(lengths))), len(lengths))
+	if err := x.validate(nkm, uint64(len(seq))); err != nil {
+		return nil, fmt.Errorf("corrupt index file: %w", err)
+	}
+	nbases := uint64(x.KStart[nctg]) + nctg*uint64(s.K-1)
+	x.Seq = kmer.PackedFromWords(seq, int(nbases))
+	if kd.Len() != int(nkm) {
+		return nil, fmt.Errorf("corrupt index file: dictionary holds %d k-mers, header says %d", kd.Len(), nkm)
+	}
+	x.derive()
 	return x, nil
 }
 
 // validate checks cross-references so that a file that passed the checksum
 // but was written by a buggy or hostile program cannot make lookups panic.
-func (x *Index) validate() error {
-	ntr := uint32(x.NumTargets())
-	nec := uint32(x.NumECs())
-	if nec < ntr {
+func (x *Index) validate(nkm, seqWords uint64) error {
+	ntr := uint32(len(x.Names))
+	nctg := len(x.KStart) - 1
+	nec := len(x.ECOff) - 1
+	if nec < int(ntr) {
 		return errors.New("fewer equivalence classes than targets")
 	}
-	for c, l := range x.ContigLen {
-		if l <= 0 {
-			return fmt.Errorf("contig %d has length %d", c, l)
+	if x.KStart[0] != 0 || uint64(x.KStart[nctg]) != nkm {
+		return errors.New("k-mer starts do not span the k-mer space")
+	}
+	for c := 0; c < nctg; c++ {
+		if x.KStart[c+1] <= x.KStart[c] {
+			return fmt.Errorf("contig %d is empty", c)
 		}
-		if x.ContigEC[c] >= nec {
+		if int(x.ContigEC[c]) >= nec {
 			return fmt.Errorf("contig %d has class %d of %d", c, x.ContigEC[c], nec)
 		}
+		if x.OccOff[c+1] < x.OccOff[c] {
+			return fmt.Errorf("contig %d has negative pass count", c)
+		}
+	}
+	if x.OccOff[0] != 0 || int(x.OccOff[nctg]) != len(x.Occ) {
+		return errors.New("pass offsets do not span the passes")
 	}
 	for _, o := range x.Occ {
 		if o.Tr() >= ntr {
 			return fmt.Errorf("pass through target %d of %d", o.Tr(), ntr)
 		}
 	}
-	for e := uint32(0); e < nec; e++ {
-		m := x.EC(e)
+	if x.ECOff[0] != 0 || int(x.ECOff[nec]) != len(x.ECMembers) {
+		return errors.New("class offsets do not span the members")
+	}
+	for e := 0; e < nec; e++ {
+		if x.ECOff[e+1] < x.ECOff[e] {
+			return fmt.Errorf("class %d has negative size", e)
+		}
+		m := x.EC(uint32(e))
 		if len(m) == 0 {
 			return fmt.Errorf("class %d is empty", e)
 		}
@@ -258,9 +334,13 @@ func (x *Index) validate() error {
 				return fmt.Errorf("class %d is not a sorted list of targets", e)
 			}
 		}
-		if e < ntr && (len(m) != 1 || m[0] != e) {
+		if e < int(ntr) && (len(m) != 1 || m[0] != uint32(e)) {
 			return fmt.Errorf("class %d is not the singleton {%d}", e, e)
 		}
+	}
+	nbases := uint64(x.KStart[nctg]) + uint64(nctg)*uint64(x.Shape.K-1)
+	if (nbases+31)/32 != seqWords {
+		return fmt.Errorf("contig sequence holds %d words for %d bases", seqWords, nbases)
 	}
 	return nil
 }
@@ -268,7 +348,7 @@ func (x *Index) validate() error {
 // checkMagic recognises gallisto index files and names what else a file
 // given as an index probably is.
 func checkMagic(data []byte) error {
-	if len(data) >= len(magic) && bytes.Equal(data[:len(magic)], magic[:]) {
+	if len(data) >= len(magic) && string(data[:len(magic)]) == string(magic[:]) {
 		return nil
 	}
 	what := "not a gallisto index file"
@@ -285,53 +365,4 @@ func checkMagic(data []byte) error {
 		what = fmt.Sprintf("looks like a kallisto index (version %d), not a gallisto index; build one with 'gallisto index'", binary.LittleEndian.Uint64(data))
 	}
 	return errors.New(what)
-}
-
-// decoder reads little-endian arrays from b, recording the first shortage.
-type decoder struct {
-	b   []byte
-	err error
-}
-
-func (d *decoder) bytes(n int) []byte {
-	if d.err != nil || n < 0 || n > len(d.b) {
-		d.err = errors.New("truncated")
-		return nil
-	}
-	p := d.b[:n]
-	d.b = d.b[n:]
-	return p
-}
-
-func (d *decoder) u32s(n int) []uint32 {
-	p := d.bytes(4 * n)
-	if p == nil {
-		return nil // d.err is set
-	}
-	v := make([]uint32, n)
-	for i := range v {
-		v[i] = binary.LittleEndian.Uint32(p[4*i:])
-	}
-	return v
-}
-
-func (d *decoder) u64s(n int) []uint64 {
-	p := d.bytes(8 * n)
-	if p == nil {
-		return nil
-	}
-	v := make([]uint64, n)
-	for i := range v {
-		v[i] = binary.LittleEndian.Uint64(p[8*i:])
-	}
-	return v
-}
-
-func (d *decoder) i32s(n int) []int32 {
-	u := d.u32s(n)
-	v := make([]int32, len(u))
-	for i, x := range u {
-		v[i] = int32(x)
-	}
-	return v
 }

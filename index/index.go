@@ -1,18 +1,18 @@
 // Package index holds gallisto's transcriptome index: the targets
 // (transcripts) with their names and lengths, the contigs of the compacted
-// de Bruijn graph with their equivalence classes and transcript passes, the
-// equivalence classes, and the k-mer dictionary that maps every canonical
-// k-mer to its contig, offset and orientation.
+// de Bruijn graph (package dbg) with their equivalence classes and
+// transcript passes, the equivalence classes, and the k-mer dictionary that
+// maps every canonical k-mer to its contig, offset and orientation.
 //
 // An Index is immutable once built or loaded and is shared without locks by
 // all pseudoalignment workers. Build makes one from FASTA files; Write and
-// Load store it in gallisto's versioned index file format (see format.go).
+// Load store it in gallisto's versioned index file format (format.go),
+// whose arrays are used in place after one bulk read.
 package index
 
 import (
-	"github.com/gallisto/gallisto/bloom"
 	"github.com/gallisto/gallisto/dbg"
-	"github.com/gallisto/gallisto/dbg/naive"
+	"github.com/gallisto/gallisto/kdict"
 	"github.com/gallisto/gallisto/kmer"
 )
 
@@ -30,40 +30,14 @@ type Entry = dbg.Entry
 type Dict interface {
 	// Lookup returns the location of canonical k-mer km.
 	Lookup(km kmer.Kmer) (Entry, bool)
+	// MayContain is a cheap pre-check: false means km is certainly absent.
+	MayContain(km kmer.Kmer) bool
 	// Len returns the number of k-mers.
 	Len() int
 }
 
-// mapDict is a Dict backed by a Go map, with a Bloom filter in front that
-// answers most lookups of absent k-mers (reads with errors) cheaply.
-type mapDict struct {
-	m      map[kmer.Kmer]Entry
-	filter *bloom.Filter
-}
-
-// filterBitsPerKey sizes the Bloom filter: 12 bits per k-mer rejects about
-// 98% of absent k-mers.
-const filterBitsPerKey = 12
-
-func newMapDict(m map[kmer.Kmer]Entry) *mapDict {
-	f := bloom.New(len(m), filterBitsPerKey)
-	for km := range m {
-		f.Add(uint64(km))
-	}
-	return &mapDict{m: m, filter: f}
-}
-
-func (d *mapDict) Lookup(km kmer.Kmer) (Entry, bool) {
-	if !d.filter.Has(uint64(km)) {
-		return 0, false
-	}
-	e, ok := d.m[km]
-	return e, ok
-}
-
-func (d *mapDict) Len() int { return len(d.m) }
-
-// Index is a loaded transcriptome index. Slices are read-only.
+// Index is a loaded transcriptome index. Slices are read-only; some share
+// the memory of the index file they were loaded from.
 type Index struct {
 	Shape kmer.Shape
 
@@ -71,51 +45,59 @@ type Index struct {
 	Names   []string
 	Lengths []int32 // FASTA sequence lengths (before poly-A clipping)
 
-	// Contigs, flattened: contig c has ContigLen[c] k-mers, ContigLen[c]+k-1
-	// bases starting at base SeqStart[c] of Seq (contigs are concatenated),
-	// equivalence class ContigEC[c] and transcript passes
-	// Occ[OccOff[c]:OccOff[c+1]], in transcript order.
+	// Contig c holds k-mers KStart[c] .. KStart[c+1]-1 of the k-mer space
+	// (ContigLen[c] of them), bases from KStart[c]+c*(k-1) of Seq, class
+	// ContigEC[c] and transcript passes Occ[OccOff[c]:OccOff[c+1]] in
+	// transcript order.
+	KStart    []uint32
 	ContigLen []int32
 	ContigEC  []uint32
-	SeqStart  []int64 // NumContigs()+1 entries
 	Seq       kmer.Packed
 	OccOff    []uint32
 	Occ       []Occurrence
 
-	// Equivalence classes: class e holds transcripts
-	// ECMembers[ECOff[e]:ECOff[e+1]], sorted. Classes 0..NumTargets-1 are
-	// the singletons.
+	// Class e holds transcripts ECMembers[ECOff[e]:ECOff[e+1]], sorted;
+	// classes 0..NumTargets-1 are the singletons.
 	ECOff     []uint32
 	ECMembers []uint32
 
-	Dict  Dict
-	ecInv map[string]uint32 // classes of two or more transcripts, by dbg.ECKey
+	Dict Dict
+
+	kd        *kdict.Dict
+	blockCtg  []uint32          // contig holding k-mer b<<blockShift
+	ecInv     map[string]uint32 // classes of two or more transcripts, by dbg.ECKey
+	file      []uint64          // backing memory of a loaded index
+	numKmers  int
 }
 
 // NumTargets returns the number of transcripts.
 func (x *Index) NumTargets() int { return len(x.Names) }
 
 // NumContigs returns the number of contigs.
-func (x *Index) NumContigs() int { return len(x.ContigLen) }
+func (x *Index) NumContigs() int { return len(x.KStart) - 1 }
 
 // NumECs returns the number of equivalence classes in the index.
 func (x *Index) NumECs() int { return len(x.ECOff) - 1 }
 
 // NumKmers returns the number of distinct canonical k-mers.
-func (x *Index) NumKmers() int { return x.Dict.Len() }
+func (x *Index) NumKmers() int { return int(x.KStart[len(x.KStart)-1]) }
 
 // EC returns the sorted transcripts of class e.
 func (x *Index) EC(e uint32) []uint32 { return x.ECMembers[x.ECOff[e]:x.ECOff[e+1]] }
 
+// base returns the first base of contig c in Seq.
+func (x *Index) base(c uint32) int { return int(x.KStart[c]) + int(c)*(x.Shape.K-1) }
+
+// ContigBase returns the position in Seq of contig c's first base.
+func (x *Index) ContigBase(c uint32) int { return x.base(c) }
+
 // ContigSeq returns the bases of contig c, upper case.
-func (x *Index) ContigSeq(c uint32) []byte {
-	return x.Seq.Bases(int(x.SeqStart[c]), int(x.SeqStart[c+1]))
-}
+func (x *Index) ContigSeq(c uint32) []byte { return x.Seq.Bases(x.base(c), x.base(c+1)) }
 
 // ContigKmer returns the k-mer at offset pos of contig c, as it reads along
 // the contig.
 func (x *Index) ContigKmer(c uint32, pos int32) kmer.Kmer {
-	return x.Seq.Kmer(x.Shape, int(x.SeqStart[c])+int(pos))
+	return x.Seq.Kmer(x.Shape, x.base(c)+int(pos))
 }
 
 // Occurrences returns the transcript passes through contig c.
@@ -133,79 +115,33 @@ func (x *Index) FindEC(u []uint32, key []byte) (id uint32, ok bool, scratch []by
 	return id, ok, key
 }
 
-// fromGraph flattens a graph into the index's arrays.
-func (x *Index) fromGraph(g *naive.Graph) {
+// fromGraph takes the graph's arrays.
+func (x *Index) fromGraph(g *dbg.Graph) {
 	x.Shape = g.Shape
-	n := len(g.Contigs)
-	x.ContigLen = make([]int32, n)
-	x.ContigEC = make([]uint32, n)
-	x.OccOff = make([]uint32, n+1)
-	var nocc int
-	for _, c := range g.Contigs {
-		nocc += len(c.Trans)
-	}
-	x.Occ = make([]Occurrence, 0, nocc)
-	for i, c := range g.Contigs {
-		x.ContigLen[i] = c.Len
-		x.ContigEC[i] = c.EC
-		x.Seq.AppendBases(c.Seq)
-		for _, o := range c.Trans {
-			x.Occ = append(x.Occ, MakeOccurrence(o.Tr, o.Pos, o.Sense))
-		}
-		x.OccOff[i+1] = uint32(len(x.Occ))
-	}
-	x.setSeqStart()
-	x.setECs(g.ECs)
-	x.Dict = newMapDict(g.Kmers)
+	x.KStart, x.ContigEC, x.Seq = g.KStart, g.ContigEC, g.Seq
+	x.OccOff, x.Occ = g.OccOff, g.Occ
+	x.ECOff, x.ECMembers = g.ECOff, g.ECMembers
+	x.kd = g.Dict
+	x.derive()
 }
 
-func (x *Index) setECs(ecs [][]uint32) {
-	x.ECOff = make([]uint32, len(ecs)+1)
-	total := 0
-	for _, e := range ecs {
-		total += len(e)
+// derive computes the lookup tables that are not stored in the file.
+func (x *Index) derive() {
+	n := x.NumContigs()
+	x.ContigLen = make([]int32, n)
+	for c := 0; c < n; c++ {
+		x.ContigLen[c] = int32(x.KStart[c+1] - x.KStart[c])
 	}
-	x.ECMembers = make([]uint32, 0, total)
-	for i, e := range ecs {
-		x.ECMembers = append(x.ECMembers, e...)
-		x.ECOff[i+1] = uint32(len(x.ECMembers))
-	}
+	x.buildBlocks()
 	x.buildECInverse()
+	x.Dict = &verifiedDict{x: x}
 }
 
 func (x *Index) buildECInverse() {
-	x.ecInv = make(map[string]uint32)
+	x.ecInv = make(map[string]uint32, x.NumECs()-x.NumTargets())
 	var key []byte
 	for e := x.NumTargets(); e < x.NumECs(); e++ {
 		key = dbg.ECKey(key[:0], x.EC(uint32(e)))
 		x.ecInv[string(key)] = uint32(e)
 	}
-}
-
-// setSeqStart derives SeqStart from ContigLen.
-func (x *Index) setSeqStart() {
-	x.SeqStart = make([]int64, len(x.ContigLen)+1)
-	for i, l := range x.ContigLen {
-		x.SeqStart[i+1] = x.SeqStart[i] + int64(l) + int64(x.Shape.K) - 1
-	}
-}
-
-// rebuildDict fills a map dictionary from the contig sequences.
-func (x *Index) rebuildDict() {
-	m := make(map[kmer.Kmer]Entry, x.dictSizeHint())
-	for c := 0; c < x.NumContigs(); c++ {
-		for p := int32(0); p < x.ContigLen[c]; p++ {
-			km, fw := x.Shape.Canonical(x.ContigKmer(uint32(c), p))
-			m[km] = dbg.MakeEntry(uint32(c), p, fw)
-		}
-	}
-	x.Dict = newMapDict(m)
-}
-
-func (x *Index) dictSizeHint() int {
-	n := 0
-	for _, l := range x.ContigLen {
-		n += int(l)
-	}
-	return n
 }

@@ -114,7 +114,7 @@ func (c *indexCache) get(t *testing.T, fasta []string, wantKallisto bool) *index
 	c.mu.Unlock()
 	e.once.Do(func() {
 		os.MkdirAll(dir, 0o755)
-		x, err := index.Build(fasta, index.BuildOptions{K: 31})
+		x, err := index.Build(context.Background(), fasta, index.BuildOptions{K: 31})
 		if err == nil {
 			e.gallisto = filepath.Join(dir, "g.idx")
 			err = x.Write(e.gallisto)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"runtime"
+
 	"github.com/gallisto/gallisto/index"
 	"github.com/spf13/cobra"
 )
@@ -30,8 +32,11 @@ The index file is written atomically: it appears complete or not at all.`,
   gallisto index -i both.idx --make-unique cdna.fa.gz ncrna.fa.gz`,
 		Args: argsCheck(cobra.MinimumNArgs(1)),
 		RunE: func(c *cobra.Command, files []string) error {
-			opt.Log = c.ErrOrStderr()
-			x, err := index.Build(files, opt)
+			opt.Log, opt.Verbose = c.ErrOrStderr(), true
+			if opt.Threads >= 1 {
+				runtime.GOMAXPROCS(opt.Threads)
+			}
+			x, err := index.Build(c.Context(), files, opt)
 			if err != nil {
 				return err
 			}
@@ -47,6 +52,7 @@ The index file is written atomically: it appears complete or not at all.`,
 	f.StringVarP(&out, "index", "i", "", "Filename for the index to be constructed (required)")
 	f.IntVarP(&opt.K, "kmer-size", "k", 31, "k-mer (odd) length (default: 31, max value: 31)")
 	f.BoolVar(&opt.MakeUnique, "make-unique", false, "Replace repeated target names with unique names")
+	f.IntVarP(&opt.Threads, "threads", "t", 1, "Number of threads to use")
 	c.MarkFlagRequired("index")
 	return c
 }

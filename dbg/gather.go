@@ -1,0 +1,227 @@
+package dbg
+
+import (
+	"fmt"
+	"math/bits"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gallisto/gallisto/kdict"
+	"github.com/gallisto/gallisto/mphf"
+)
+
+// unassigned marks a k-mer not yet placed on a contig.
+const unassigned = ^uint32(0)
+
+// minParts is the smallest number of gathering passes: with at least 16
+// parts, a (k-1)-mer of up to 60 bits, hashed bijectively, leaves at most
+// 56 bits to store once the part (its top 4 bits) is known, and the two
+// 4-bit extension masks fit beside it in one word.
+const minParts = 16
+
+// km1Table maps (k-1)-mers to their extension masks: bits 0-3 are the bases
+// a such that a·m is a k-mer of the graph (left extensions), bits 4-7 the
+// bases b such that m·b is (right extensions), m in canonical orientation.
+type km1Table struct {
+	width uint // bits of a (k-1)-mer: 2(k-1)
+	logP  uint
+	parts []*mphf.Table
+	off   []uint64
+	masks []uint8
+}
+
+func (t *km1Table) len() int { return len(t.masks) }
+
+// split hashes a canonical (k-1)-mer bijectively within its width and
+// returns its part (the top logP bits) and the key stored for it (the rest).
+func (t *km1Table) split(m uint64) (int, uint64) {
+	w := t.width
+	all := uint64(1)<<w - 1
+	h := m * 0x9e3779b97f4a7c15 & all
+	h ^= h >> (w / 2)
+	h = h * 0xbf58476d1ce4e5b9 & all
+	h ^= h >> (w / 2)
+	return int(h >> (w - t.logP)), h & (1<<(w-t.logP) - 1)
+}
+
+func (t *km1Table) mask(m uint64) uint8 {
+	p, key := t.split(m)
+	return t.masks[t.off[p]+t.parts[p].Lookup(key)]
+}
+
+// gather finds the distinct canonical k-mers (building the dictionary) and
+// the extension masks of the (k-1)-mers, one part at a time.
+func (b *builder) gather() error {
+	var total int64 // k-mer occurrences
+	for t := 0; t < b.in.NumTargets(); t++ {
+		lo, hi := b.in.bounds(t)
+		total += int64(max(hi-lo-b.s.K+1, 0))
+	}
+	// A pass holds one uint64 per k-mer occurrence and one per (k-1)-mer
+	// occurrence of its part, 16 bytes per occurrence in all.
+	nparts := max(minParts, int((16*total+b.opt.PassBytes-1)/b.opt.PassBytes))
+	nparts = 1 << bits.Len(uint(nparts-1)) // a power of two: part = top bits
+	logP := uint(bits.TrailingZeros(uint(nparts)))
+	if 2*uint(b.s.K-1)-logP+8 > 64 {
+		return fmt.Errorf("dbg: k=%d too large for %d parts", b.s.K, nparts)
+	}
+	b.km1 = &km1Table{width: 2 * uint(b.s.K-1), logP: logP, parts: make([]*mphf.Table, nparts), off: make([]uint64, nparts+1)}
+	kb := kdict.NewBuilder(nparts, b.threads)
+	b.logf("%d k-mer occurrences in %d transcripts, gathered in %d parts", total, b.in.NumTargets(), nparts)
+
+	workers := make([]gatherWorker, b.threads)
+	for p := 0; p < nparts; p++ {
+		if err := b.ctx.Err(); err != nil {
+			return err
+		}
+		b.scanPart(p, nparts, workers)
+		var kmers, km1 []uint64
+		for i := range workers {
+			kmers = append(kmers, workers[i].kmers...)
+			km1 = append(km1, workers[i].km1...)
+		}
+		slices.Sort(kmers)
+		kmers = slices.Compact(kmers)
+		if _, err := kb.AddPart(kmers); err != nil {
+			return err
+		}
+		kmers = nil
+		if err := b.addKm1Part(p, km1); err != nil {
+			return err
+		}
+	}
+	d, err := kb.Finish(unassigned)
+	if err != nil {
+		return err
+	}
+	b.dict = d
+	if d.Len() >= int(unassigned) {
+		return fmt.Errorf("dbg: %d distinct k-mers, more than this index format holds", d.Len())
+	}
+	return nil
+}
+
+// addKm1Part merges the part's (k-1)-mer records (key<<8 | masks) into one
+// mask per (k-1)-mer and indexes them.
+func (b *builder) addKm1Part(p int, recs []uint64) error {
+	slices.Sort(recs)
+	keys := recs[:0] // reuse: keys are written behind the reading position
+	var masks []uint8
+	for i := 0; i < len(recs); {
+		key := recs[i] >> 8
+		m := uint8(0)
+		for ; i < len(recs) && recs[i]>>8 == key; i++ {
+			m |= uint8(recs[i])
+		}
+		keys = append(keys, key)
+		masks = append(masks, m)
+	}
+	t, err := mphf.Build(keys, mphf.Options{Threads: b.threads})
+	if err != nil {
+		return fmt.Errorf("dbg: (k-1)-mer part %d: %w", p, err)
+	}
+	placed := make([]uint8, len(keys))
+	for i, key := range keys {
+		placed[t.Lookup(key)] = masks[i]
+	}
+	b.km1.parts[p] = t
+	b.km1.off[p+1] = b.km1.off[p] + uint64(len(keys))
+	b.km1.masks = append(b.km1.masks, placed...)
+	return nil
+}
+
+// gatherWorker holds one goroutine's records of the current part.
+type gatherWorker struct {
+	kmers, km1 []uint64
+}
+
+// scanPart collects, in parallel over transcripts, the canonical k-mers of
+// part p and the (k-1)-mer records of part p.
+func (b *builder) scanPart(p, nparts int, workers []gatherWorker) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	const chunk = 64 // transcripts per grab
+	n := int64(b.in.NumTargets())
+	for w := range workers {
+		workers[w].kmers = workers[w].kmers[:0]
+		workers[w].km1 = workers[w].km1[:0]
+		wg.Add(1)
+		go func(gw *gatherWorker) {
+			defer wg.Done()
+			for {
+				lo := next.Add(chunk) - chunk
+				if lo >= n {
+					return
+				}
+				for t := lo; t < min(lo+chunk, n); t++ {
+					b.scanTranscript(int(t), p, nparts, gw)
+				}
+			}
+		}(&workers[w])
+	}
+	wg.Wait()
+}
+
+// scanTranscript emits transcript t's records of part p. Each (k-1)-mer
+// occurrence m = t[j:j+k-1] gives one record holding its left base t[j-1]
+// and right base t[j+k-1] (where they exist) as bits of the two masks,
+// turned to m's canonical orientation (a palindromic m gets both views).
+func (b *builder) scanTranscript(t, p, nparts int, gw *gatherWorker) {
+	lo, hi := b.in.bounds(t)
+	k := b.s.K
+	if hi-lo < k {
+		return
+	}
+	w := b.km1.width
+	top := uint64(1) << (w - 2) // a (k-1)-mer's first base sits at bit w-2
+	m1 := uint64(1)<<w - 1
+	var fw, rc uint64 // rolling (k-1)-mer and its reverse complement
+	for i := lo; i < hi; i++ {
+		c := uint64(b.in.Seq.Code(i))
+		fw = (fw<<2 | c) & m1
+		rc = rc>>2 | (3-c)*top
+		j := i - (k - 2) // start of the (k-1)-mer ending at i
+		if j < lo {
+			continue
+		}
+		if i+1 < hi {
+			// The k-mer t[j:j+k] ends at i+1: emit it if it is in part p.
+			c2 := uint64(b.in.Seq.Code(i + 1))
+			ck := min(fw<<2|c2, (3-c2)<<w|rc)
+			if kdict.PartOf(ck, nparts) == p {
+				gw.kmers = append(gw.kmers, ck)
+			}
+		}
+		var left, right uint8 // extension bits, as read on the transcript
+		if j > lo {
+			left = 1 << b.in.Seq.Code(j-1)
+		}
+		if i+1 < hi {
+			right = 1 << b.in.Seq.Code(i+1)
+		}
+		b.km1Record(fw, rc, left, right, p, gw)
+	}
+}
+
+// km1Record emits the record of (k-1)-mer fw (reverse complement rc) with
+// extension bits as read, if it belongs to part p.
+func (b *builder) km1Record(fw, rc uint64, left, right uint8, p int, gw *gatherWorker) {
+	if fw <= rc {
+		if part, key := b.km1.split(fw); part == p {
+			gw.km1 = append(gw.km1, key<<8|uint64(right)<<4|uint64(left))
+		}
+	}
+	if rc <= fw {
+		// Seen from the reverse strand, left and right swap and bases
+		// complement (bit b becomes bit 3-b).
+		if part, key := b.km1.split(rc); part == p {
+			gw.km1 = append(gw.km1, key<<8|uint64(revNibble(left))<<4|uint64(revNibble(right)))
+		}
+	}
+}
+
+// revNibble maps a set of bases to the set of their complements.
+func revNibble(x uint8) uint8 {
+	return x>>3&1 | x>>1&2 | x<<1&4 | x<<3&8
+}

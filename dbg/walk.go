@@ -1,0 +1,224 @@
+package dbg
+
+import (
+	"fmt"
+	"math/bits"
+
+	"github.com/gallisto/gallisto/kmer"
+)
+
+// Cut marks, 2 bits per k-mer slot in builder.brk, in the canonical
+// k-mer's orientation: a contig may not continue across a cut.
+const (
+	cutBefore = 1 // a transcript starts at this k-mer (or ends, seen from the other strand)
+	cutAfter  = 2
+)
+
+func (b *builder) cutBits(slot uint64) uint8 { return b.brk[slot/4] >> (2 * (slot % 4)) & 3 }
+
+func (b *builder) setCut(slot uint64, bit uint8) { b.brk[slot/4] |= bit << (2 * (slot % 4)) }
+
+// orientedCuts returns whether oriented k-mer x (canonical form c at slot)
+// has a cut before and after it, in x's own orientation.
+func (b *builder) orientedCuts(x, c kmer.Kmer, slot uint64) (before, after bool) {
+	m := b.cutBits(slot)
+	if x == c {
+		return m&cutBefore != 0, m&cutAfter != 0
+	}
+	return m&cutAfter != 0, m&cutBefore != 0
+}
+
+// markCuts records where transcripts start and end: before each
+// transcript's first k-mer and after its last, in the transcript's
+// direction. kallisto cuts its contigs at exactly these points
+// (FixSplitContigs).
+func (b *builder) markCuts() error {
+	b.brk = make([]uint8, (b.dict.Len()+3)/4)
+	k := b.s.K
+	for t := 0; t < b.in.NumTargets(); t++ {
+		lo, hi := b.in.bounds(t)
+		if hi-lo < k {
+			continue
+		}
+		first := b.in.Seq.Kmer(b.s, lo)
+		last := b.in.Seq.Kmer(b.s, hi-k)
+		for _, e := range []struct {
+			x   kmer.Kmer
+			cut uint8 // in the transcript's direction
+		}{{first, cutBefore}, {last, cutAfter}} {
+			c, fw := b.s.Canonical(e.x)
+			cut := e.cut
+			if !fw {
+				cut = 3 - cut // before <-> after on the other strand
+			}
+			b.setCut(b.dict.Index(uint64(c)), cut)
+		}
+	}
+	return nil
+}
+
+// extensions returns the bases that extend oriented (k-1)-mer s on the
+// right (successors) and on the left (predecessors) in the graph.
+func (b *builder) extensions(s uint64) (right, left uint8) {
+	rc := uint64(b.s1RevComp(s))
+	if s <= rc {
+		m := b.km1.mask(s)
+		return m >> 4, m & 15
+	}
+	m := b.km1.mask(rc)
+	return revNibble(m & 15), revNibble(m >> 4)
+}
+
+// s1RevComp is the reverse complement of a (k-1)-mer.
+func (b *builder) s1RevComp(s uint64) uint64 {
+	x := ^s
+	x = (x>>2)&0x3333333333333333 | (x&0x3333333333333333)<<2
+	x = (x>>4)&0x0F0F0F0F0F0F0F0F | (x&0x0F0F0F0F0F0F0F0F)<<4
+	x = bits.ReverseBytes64(x)
+	return x >> (64 - b.km1.width)
+}
+
+// step returns the successor of oriented k-mer end when the graph does not
+// branch there: end has exactly one successor, which has exactly one
+// predecessor, and is not end itself (kallisto's fwStep).
+func (b *builder) step(end kmer.Kmer) (kmer.Kmer, bool) {
+	suffix := uint64(end) & b.m1mask
+	right, left := b.extensions(suffix)
+	if bits.OnesCount8(right) != 1 || bits.OnesCount8(left) != 1 {
+		return 0, false
+	}
+	next := b.s.Append(end, uint8(bits.TrailingZeros8(right)))
+	if next == end {
+		return 0, false
+	}
+	return next, true
+}
+
+// walkAll builds every contig, starting from k-mers in the order they
+// appear in the transcripts, and numbers them in that order.
+func (b *builder) walkAll() error {
+	b.g.KStart = []uint32{0}
+	var flist, blist, path []kmer.Kmer
+	values := b.dict.Values()
+	k := b.s.K
+	for t := 0; t < b.in.NumTargets(); t++ {
+		if t%4096 == 0 {
+			if err := b.ctx.Err(); err != nil {
+				return err
+			}
+		}
+		lo, hi := b.in.bounds(t)
+		if hi-lo < k {
+			continue
+		}
+		var fw kmer.Kmer
+		for i := lo; i < hi; i++ {
+			fw = b.s.Append(fw, b.in.Seq.Code(i))
+			if i-lo < k-1 {
+				continue
+			}
+			c, _ := b.s.Canonical(fw)
+			if values[b.dict.Index(uint64(c))] != unassigned {
+				continue
+			}
+			flist, blist = b.walk(c, flist[:0], blist[:0])
+			path = path[:0]
+			for j := len(blist) - 1; j >= 0; j-- {
+				path = append(path, b.s.RevComp(blist[j]))
+			}
+			path = append(path, flist...)
+			if err := b.addContig(path, values); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// walk extends canonical k-mer km forward (flist, starting with km) and
+// backward (blist: k-mers of the reverse strand walking away from km),
+// stopping at branches, cuts, self-loops, hairpins and Moebius loops where
+// kallisto stops.
+func (b *builder) walk(km kmer.Kmer, flist, blist []kmer.Kmer) ([]kmer.Kmer, []kmer.Kmer) {
+	twin := b.s.RevComp(km)
+	flist = append(flist, km)
+	selfLoop := false
+	for end, last := km, km; ; {
+		next, ok := b.extend(end)
+		if !ok {
+			break
+		}
+		end = next
+		if end == km {
+			selfLoop = true
+			break
+		} else if end == twin {
+			selfLoop = len(flist) > 1 // a hairpin is not a loop
+			break
+		} else if end == b.s.RevComp(last) {
+			break // hairpin
+		}
+		flist = append(flist, end)
+		last = end
+	}
+	if selfLoop {
+		return flist, blist
+	}
+	for front, first := twin, twin; ; {
+		next, ok := b.extend(front)
+		if !ok {
+			break
+		}
+		front = next
+		if front == twin || front == km {
+			break // loop, or Moebius loop
+		} else if front == b.s.RevComp(first) {
+			break // hairpin
+		}
+		blist = append(blist, front)
+		first = front
+	}
+	return flist, blist
+}
+
+// extend is step, refusing to cross a cut.
+func (b *builder) extend(end kmer.Kmer) (kmer.Kmer, bool) {
+	c, _ := b.s.Canonical(end)
+	if _, after := b.orientedCuts(end, c, b.dict.Index(uint64(c))); after {
+		return 0, false
+	}
+	next, ok := b.step(end)
+	if !ok {
+		return 0, false
+	}
+	cn, _ := b.s.Canonical(next)
+	if before, _ := b.orientedCuts(next, cn, b.dict.Index(uint64(cn))); before {
+		return 0, false
+	}
+	return next, true
+}
+
+// addContig appends the contig spelled by path, giving its k-mers the next
+// positions of the k-mer space.
+func (b *builder) addContig(path []kmer.Kmer, values []uint32) error {
+	g := b.g
+	id := uint32(len(g.KStart) - 1)
+	start := g.KStart[id]
+	for i, x := range path {
+		c, _ := b.s.Canonical(x)
+		slot := b.dict.Index(uint64(c))
+		if values[slot] != unassigned {
+			return fmt.Errorf("dbg: internal error: k-mer %s placed twice", b.s.String(c))
+		}
+		values[slot] = start + uint32(i)
+		if i == 0 {
+			for j := b.s.K - 1; j >= 0; j-- {
+				g.Seq.AppendCode(uint8(uint64(x) >> (2 * uint(j)) & 3))
+			}
+		} else {
+			g.Seq.AppendCode(kmer.Last(x))
+		}
+	}
+	g.KStart = append(g.KStart, start+uint32(len(path)))
+	return nil
+}

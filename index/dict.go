@@ -1,0 +1,76 @@
+package index
+
+import (
+	"github.com/gallisto/gallisto/dbg"
+	"github.com/gallisto/gallisto/kmer"
+)
+
+// blockShift sets the granularity of the position-to-contig table: one
+// entry per 256 positions of the k-mer space (1.6% of the dictionary's
+// size), after which at most a short search remains.
+const blockShift = 8
+
+// buildBlocks fills blockCtg: the contig holding position b<<blockShift.
+func (x *Index) buildBlocks() {
+	n := x.NumKmers()
+	x.blockCtg = make([]uint32, n>>blockShift+1)
+	c := 0
+	for b := range x.blockCtg {
+		pos := uint32(b << blockShift)
+		for c+1 < len(x.KStart)-1 && x.KStart[c+1] <= pos {
+			c++
+		}
+		x.blockCtg[b] = uint32(c)
+	}
+}
+
+// contigOf returns the contig holding position v of the k-mer space, which
+// must be below NumKmers.
+func (x *Index) contigOf(v uint32) uint32 {
+	c := x.blockCtg[v>>blockShift]
+	// Contigs hold at least one k-mer, so at most 256 contigs start in a
+	// block; binary search them.
+	lo, hi := c, c+1<<blockShift
+	if hi > uint32(x.NumContigs()) {
+		hi = uint32(x.NumContigs())
+	}
+	for lo+1 < hi {
+		mid := (lo + hi) / 2
+		if x.KStart[mid] <= v {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+// verifiedDict is the index's Dict: the minimal perfect hash dictionary
+// (package kdict) gives a position in the k-mer space, and the k-mer the
+// contigs hold at that position confirms or refutes the answer, so absent
+// k-mers are never reported present.
+type verifiedDict struct{ x *Index }
+
+func (d *verifiedDict) Len() int { return d.x.NumKmers() }
+
+func (d *verifiedDict) MayContain(km kmer.Kmer) bool { return d.x.kd.MayContain(uint64(km)) }
+
+func (d *verifiedDict) Lookup(km kmer.Kmer) (Entry, bool) {
+	x := d.x
+	v, ok := x.kd.Get(uint64(km))
+	if !ok || v >= uint32(x.NumKmers()) {
+		return 0, false
+	}
+	c := x.contigOf(v)
+	q := int32(v - x.KStart[c])
+	switch ck := x.ContigKmer(c, q); ck {
+	case km:
+		return MakeEntry(c, q, true), true
+	case x.Shape.RevComp(km):
+		return MakeEntry(c, q, false), true
+	}
+	return 0, false
+}
+
+// MakeEntry packs a k-mer location.
+var MakeEntry = dbg.MakeEntry

@@ -1,0 +1,115 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gallisto/gallisto/kmer"
+)
+
+func smallIndex(t *testing.T) (*Index, string) {
+	t.Helper()
+	dir := t.TempDir()
+	fa := filepath.Join(dir, "tx.fa")
+	// Three transcripts sharing segments (see testdata/dbg/three.k5.fa),
+	// long enough for k=11, plus lower case, an N and a U.
+	data := ">a first\nACGTAGGCTTAGCATTGACCAGTACGATCGA\n>b\nACGTAGGCTTAGGTCAacgtacgatNgatcaUUAC\n>c\nTTGACGTAGGCTTAGCATTGACCAG\n"
+	if err := os.WriteFile(fa, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	x, err := Build(context.Background(), []string{fa}, BuildOptions{K: 11})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "tx.idx")
+	if err := x.Write(path); err != nil {
+		t.Fatal(err)
+	}
+	return x, path
+}
+
+func TestWriteLoadRoundTrip(t *testing.T) {
+	x, path := smallIndex(t)
+	y, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(x.Names, ",") != strings.Join(y.Names, ",") || x.NumKmers() != y.NumKmers() ||
+		x.NumContigs() != y.NumContigs() || x.NumECs() != y.NumECs() {
+		t.Fatalf("loaded index differs: %v %d %d %d", y.Names, y.NumKmers(), y.NumContigs(), y.NumECs())
+	}
+	for i := range x.Lengths {
+		if x.Lengths[i] != y.Lengths[i] {
+			t.Fatalf("length %d: %d != %d", i, x.Lengths[i], y.Lengths[i])
+		}
+	}
+	// Every k-mer of every contig is found where it is, in both.
+	for _, idx := range []*Index{x, y} {
+		for c := 0; c < idx.NumContigs(); c++ {
+			for p := int32(0); p < idx.ContigLen[c]; p++ {
+				km, fw := idx.Shape.Canonical(idx.ContigKmer(uint32(c), p))
+				e, ok := idx.Dict.Lookup(km)
+				if !ok || e.Contig() != uint32(c) || e.Pos() != p || e.Fw() != fw {
+					t.Fatalf("lookup of k-mer %d of contig %d: %v %v", p, c, e, ok)
+				}
+			}
+		}
+	}
+	// Absent k-mers are absent: every 11-mer of a sequence the index does
+	// not hold.
+	s := kmer.MustShape(11)
+	for it := kmer.NewIterator(s, []byte("TTTTTTTTTTTTTTTTTTTTCCCCCCCCCCCCCCCCCC")); !it.Done(); it.Next() {
+		c, _ := it.Canonical()
+		if _, ok := y.Dict.Lookup(c); ok {
+			t.Fatalf("absent k-mer %s found", s.String(c))
+		}
+	}
+}
+
+func TestLoadRejects(t *testing.T) {
+	_, path := smallIndex(t)
+	good, _ := os.ReadFile(path)
+	dir := t.TempDir()
+	flip := append([]byte(nil), good...)
+	flip[len(flip)/2] ^= 0x40
+	version := append([]byte(nil), good...)
+	version[8] = 1 // format version 1
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"empty", nil, "empty file, not a gallisto index"},
+		{"fastq", []byte("@r1\nACGT\n+\nIIII\n"), "looks like a FASTQ file"},
+		{"fasta", []byte(">t\nACGT\n"), "looks like a FASTA file"},
+		{"gzip", []byte{0x1f, 0x8b, 8, 0}, "gzip-compressed data"},
+		{"kallisto", []byte{10, 0, 0, 0, 0, 0, 0, 0, 31, 0, 0, 0}, "looks like a kallisto index (version 10)"},
+		{"truncated", good[:len(good)-100], "truncated"},
+		{"truncated at a word", good[:len(good)-104], "checksum mismatch"},
+		{"header only", good[:40], "truncated index file"},
+		{"bit flip", flip, "checksum mismatch"},
+		{"other version", version, "unsupported index format version: the file is version 1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(dir, tc.name)
+			os.WriteFile(p, tc.data, 0o644)
+			_, err := Load(p)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Load = %v, want an error containing %q", err, tc.want)
+			}
+			if !strings.HasPrefix(err.Error(), "index: "+p+": ") {
+				t.Errorf("error %q does not name the file", err)
+			}
+			if tc.name == "other version" && !errors.Is(err, ErrVersion) {
+				t.Errorf("not ErrVersion: %v", err)
+			}
+		})
+	}
+	if _, err := Load(filepath.Join(dir, "missing")); err == nil || !strings.Contains(err.Error(), "file not found") {
+		t.Errorf("missing file: %v", err)
+	}
+}

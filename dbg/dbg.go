@@ -125,10 +125,10 @@ type builder struct {
 	opt     Options
 	start   time.Time
 
-	dict  *kdict.Dict
-	km1   *km1Table
-	brk   []uint8 // 2 bits per k-mer slot: bit 0 cut before, bit 1 cut after (canonical orientation)
-	g     *Graph
+	dict *kdict.Dict
+	km1  *km1Table
+	brk  []uint8 // 2 bits per k-mer slot: bit 0 cut before, bit 1 cut after (canonical orientation)
+	g    *Graph
 }
 
 // Build builds the graph of in.

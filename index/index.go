@@ -63,11 +63,11 @@ type Index struct {
 
 	Dict Dict
 
-	kd        *kdict.Dict
-	blockCtg  []uint32          // contig holding k-mer b<<blockShift
-	ecInv     map[string]uint32 // classes of two or more transcripts, by dbg.ECKey
-	file      []uint64          // backing memory of a loaded index
-	numKmers  int
+	kd       *kdict.Dict
+	blockCtg []uint32          // contig holding k-mer b<<blockShift
+	ecInv    map[string]uint32 // classes of two or more transcripts, by dbg.ECKey
+	file     []uint64          // backing memory of a loaded index
+	numKmers int
 }
 
 // NumTargets returns the number of transcripts.

@@ -370,4 +370,3 @@ func (b *builder) mapTranscripts(seqs [][]byte) error {
 	}
 	return nil
 }
-

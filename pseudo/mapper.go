@@ -91,6 +91,10 @@ type Mapper struct {
 	key              []byte
 	fr, rf           Result   // BothStrands results
 	frBuf, rfBuf     []uint32 // their Targets
+	// Pre-check window of the read being matched (see fillWindow): bit d
+	// of winMask tells whether the k-mer at winLo+d may be in the index.
+	winLo   int
+	winMask uint64
 }
 
 // NewMapper returns a Mapper over idx.
@@ -248,7 +252,7 @@ func (m *Mapper) hexamer(hs []hit) int32 {
 		start = cpos + p + m.idx.Shape.K - hexPost
 	}
 	var six [6]byte
-	base := int(m.idx.SeqStart[c]) + start
+	base := m.idx.ContigBase(c) + start
 	for i := range six {
 		six[i] = "ACGT"[m.idx.Seq.Code(base+i)]
 	}

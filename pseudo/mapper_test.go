@@ -1,6 +1,7 @@
 package pseudo
 
 import (
+	"context"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -68,7 +69,7 @@ func newWorld(t *testing.T) *world {
 	if err := os.WriteFile(fa, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	x, err := index.Build([]string{fa}, index.BuildOptions{K: testK})
+	x, err := index.Build(context.Background(), []string{fa}, index.BuildOptions{K: testK})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -101,13 +101,16 @@ func build(keys []uint64, opt Options) (*Table, buildStats, error) {
 	case opt.BatchKeys < 0:
 		return nil, st, fmt.Errorf("mphf: negative BatchKeys %d", opt.BatchKeys)
 	case n > 1<<48:
+		// 2 PiB of keys: far beyond memory, and it keeps slot offsets
+		// (< 2^56, see offsetBits) and all products below overflow.
 		return nil, st, fmt.Errorf("mphf: %d keys is too many", n)
 	}
 	threads := opt.Threads
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
-	// Small sets are not worth the goroutines (the result is the same).
+	// Give each goroutine at least 4096 keys: below that, starting it
+	// costs more than the work it takes over (the result is the same).
 	threads = int(min(uint64(threads), max(1, n/4096)))
 	batchKeys := uint64(opt.BatchKeys)
 	if batchKeys == 0 {

@@ -62,24 +62,39 @@
 //	n = 1 M: 2.49   50 M: 2.55   200 M: 2.57
 //
 // The remap entries widen with n (log2 n bits each), hence the slow growth.
-// Lambda 3.0 gives 2.9 bits per key with about 30% less build time;
-// Lambda 4.0 2.2 bits per key for about twice the build time. Alpha 0.995
-// to 0.999 saves another 0.1 to 0.2 bits per key for 5 to 15% more build
-// time.
+// Lambda 3.0 gives 2.9 bits per key for about 30% less build time, Lambda
+// 4.0 2.2 bits per key for twice the build time; Alpha 0.995 to 0.999 saves
+// another 0.1 to 0.2 bits per key for 3 to 20% more build time. Lookup
+// speed hardly depends on these: it is one random read either way.
 //
-// Measured on the development machine (2-core AMD EPYC, shared with other
-// jobs, so wall times vary by 2x; CPU times are per-thread CPU, medians of
-// 7 runs): see the package's TestLookupSpeed, TestLarge and BenchmarkLookup.
+// Measured on the development machine, a 2-core AMD EPYC shared with other
+// jobs (load average 6 to 10 during the runs, so wall times are inflated
+// and vary up to 3x between runs; per-thread CPU time, from
+// TestLookupSpeed, is the steadier figure). Medians of 5 (go test -bench)
+// or 7 (TestLookupSpeed) runs, ranges over 2-3 sessions; "dependent"
+// lookups wait for the previous result, so they measure latency rather
+// than throughput:
 //
-//	lookup, 1 M keys:  6 ns independent lookups, 16 ns dependent (latency)
-//	lookup, 50 M keys: 12 ns independent, 67 ns dependent; a dependent
-//	                   random byte read over an array the size of the
-//	                   pilots (14 MB) takes 80 ns on its own there
-//	build:  about 65-85 ns of CPU per key (single-thread equivalent),
-//	        near-linear in threads: 50 M keys in 4.3 s CPU, 200 M keys
-//	        in 17 s CPU (30 s wall on a loaded machine)
-//	build memory beyond keys and Table: 1.6 bytes/key peak heap at 50 M
-//	        (78 MiB) and 200 M (293 MiB), mostly the batch buffer
+//	                          1 M keys        50 M keys
+//	Lookup, CPU time          6-7 ns          12-52 ns
+//	dependent, CPU time       16-20 ns        67-94 ns
+//	random byte read floor    7-9 ns          80-113 ns (dependent reads
+//	                                          over an array the size of
+//	                                          the pilots, 14 MB)
+//	BenchmarkLookup (wall)    11 ns           50 ns
+//	  Dependent (wall)        25 ns           164 ns
+//	  Parallel, 2 goroutines  12 ns           82 ns
+//
+// so a lookup costs what one random memory read costs, which is the floor
+// for any MPHF that is not cache-resident. Build takes 65 to 85 ns of CPU
+// per key (50 M keys: 4.2 s CPU; 200 M keys: 17 s CPU, 31 s wall), about
+// 20% of it in the extra passes over the keys that batching costs. Parts
+// are built in parallel, but on the loaded machine a second thread did not
+// shorten wall times measurably. Peak heap beyond the keys (Table
+// included): 74-78 MiB for 50 M keys and 293 MiB for 200 M (1.5-1.6 bytes
+// per key), mostly the n/8-key batch buffer; a smaller Options.BatchKeys
+// trades memory for passes (n/32: about 0.8 bytes per key, a third more
+// CPU).
 //
 // # Contracts
 //

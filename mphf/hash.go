@@ -66,12 +66,12 @@ func seedMask(seed uint64) uint64 { return mix(seed) }
 //	f(x) = x²(1+x)/2 · 255/256 + x/256,
 //
 // an increasing map of [0,1) onto [0,1). Few large buckets are placed first,
-// while the table is empty, and many small ones fill the last free slots,
-// which lets 8-bit pilots reach λ = 3.5 keys per bucket at α = 0.99 (with
-// uniform buckets the pilot search stalls around λ = 3). The x/256 term keeps
-// the slope at 0 from vanishing, so bucket 0 does not swallow a large share
-// of the part. All arithmetic is 64-bit fixed point: Mul64's high word is
-// the product of two fractions.
+// while the table is empty, and many small ones fill the last free slots;
+// PtrHash's default with uniform buckets is λ = 3.0, and this skew lets
+// 8-bit pilots reach λ = 3.5 at α = 0.99. The x/256 term keeps the slope at
+// 0 from vanishing, so bucket 0 gets at most 256/nb of the part's keys. All
+// arithmetic is 64-bit fixed point: Mul64's high word is the product of two
+// fractions.
 func bucketIn(r, nb uint64) uint64 {
 	sq, _ := bits.Mul64(r, r)                // x²
 	cu, _ := bits.Mul64(sq, r>>1|1<<63)      // x² · (1+x)/2

@@ -247,3 +247,19 @@ func TestBucketIn(t *testing.T) {
 		}
 	}
 }
+
+// TestHopelessPart checks that an impossible part (fewer slots than keys)
+// ends in an error, not a loop, and quickly.
+func TestHopelessPart(t *testing.T) {
+	hs := make([]uint64, 1000)
+	for i, k := range randomKeys(len(hs), 8) {
+		hs[i] = mix(k)
+	}
+	pb := newPartBuilder(1, 288, 0)
+	_, err := pb.build(0, hs, uint64(len(hs)-1), 0)
+	var de *DuplicateKeyError
+	if err == nil || errors.As(err, &de) {
+		t.Fatalf("err = %v, want a pilot search failure", err)
+	}
+	t.Log(err)
+}

@@ -65,9 +65,10 @@ func (in *Input) bounds(t int) (int, int) { return int(in.starts[t]), int(in.sta
 // Options configures Build.
 type Options struct {
 	Threads int // goroutines; <= 0 means GOMAXPROCS
-	// PassBytes bounds the memory of one gathering pass (the occurrences of
-	// one part); 0 means 256 MiB. Smaller means more passes.
+	// PassBytes bounds the memory for gathering k-mers: above it, records
+	// are spilled to TempDir; 0 means 512 MiB.
 	PassBytes int64
+	TempDir   string // for spill files; "" means the system's
 	Log       io.Writer // progress, or nil
 }
 
@@ -138,7 +139,7 @@ func Build(ctx context.Context, in *Input, s kmer.Shape, opt Options) (*Graph, e
 		th = runtime.GOMAXPROCS(0)
 	}
 	if opt.PassBytes <= 0 {
-		opt.PassBytes = 256 << 20
+		opt.PassBytes = 512 << 20
 	}
 	b := &builder{ctx: ctx, in: in, s: s, threads: th, opt: opt, start: time.Now(),
 		m1mask: 1<<(2*uint(s.K-1)) - 1,

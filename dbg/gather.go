@@ -51,35 +51,51 @@ func (t *km1Table) mask(m uint64) uint8 {
 }
 
 // gather finds the distinct canonical k-mers (building the dictionary) and
-// the extension masks of the (k-1)-mers, one part at a time.
+// the extension masks of the (k-1)-mers. One parallel scan of the
+// transcripts sends every occurrence's records to its part; parts that do
+// not fit the memory budget are spilled to temporary files. Parts are then
+// sorted, deduplicated and indexed one at a time.
 func (b *builder) gather() error {
 	var total int64 // k-mer occurrences
 	for t := 0; t < b.in.NumTargets(); t++ {
 		lo, hi := b.in.bounds(t)
 		total += int64(max(hi-lo-b.s.K+1, 0))
 	}
-	// A pass holds one uint64 per k-mer occurrence and one per (k-1)-mer
-	// occurrence of its part, 16 bytes per occurrence in all.
-	nparts := max(minParts, int((16*total+b.opt.PassBytes-1)/b.opt.PassBytes))
+	// Each occurrence gives one k-mer record and one (k-1)-mer record, 16
+	// bytes. A part must fit in half the budget (the rest holds the
+	// dictionary being built); everything stays in memory if it fits there.
+	recBytes := 16 * total
+	half := b.opt.PassBytes / 2
+	nparts := max(minParts, int((recBytes+half-1)/half))
 	nparts = 1 << bits.Len(uint(nparts-1)) // a power of two: part = top bits
 	logP := uint(bits.TrailingZeros(uint(nparts)))
 	if 2*uint(b.s.K-1)-logP+8 > 64 {
 		return fmt.Errorf("dbg: k=%d too large for %d parts", b.s.K, nparts)
 	}
 	b.km1 = &km1Table{width: 2 * uint(b.s.K-1), logP: logP, parts: make([]*mphf.Table, nparts), off: make([]uint64, nparts+1)}
+	spill := recBytes > b.opt.PassBytes
+	store, err := newPartStore(nparts, b.threads, spill, b.opt.TempDir)
+	if err != nil {
+		return err
+	}
+	defer store.close()
+	where := "in memory"
+	if spill {
+		where = fmt.Sprintf("spilled to %s (%.1f GB)", store.dir, float64(recBytes)/1e9)
+	}
+	b.logf("%d k-mer occurrences in %d transcripts, %d parts %s", total, b.in.NumTargets(), nparts, where)
+	if err := b.scanAll(store); err != nil {
+		return err
+	}
+	b.logf("scanned")
 	kb := kdict.NewBuilder(nparts, b.threads)
-	b.logf("%d k-mer occurrences in %d transcripts, gathered in %d parts", total, b.in.NumTargets(), nparts)
-
-	workers := make([]gatherWorker, b.threads)
 	for p := 0; p < nparts; p++ {
 		if err := b.ctx.Err(); err != nil {
 			return err
 		}
-		b.scanPart(p, nparts, workers)
-		var kmers, km1 []uint64
-		for i := range workers {
-			kmers = append(kmers, workers[i].kmers...)
-			km1 = append(km1, workers[i].km1...)
+		kmers, km1, err := store.load(p)
+		if err != nil {
+			return err
 		}
 		slices.Sort(kmers)
 		kmers = slices.Compact(kmers)
@@ -91,6 +107,7 @@ func (b *builder) gather() error {
 			return err
 		}
 	}
+	store.close()
 	d, err := kb.Finish(unassigned)
 	if err != nil {
 		return err
@@ -131,43 +148,48 @@ func (b *builder) addKm1Part(p int, recs []uint64) error {
 	return nil
 }
 
-// gatherWorker holds one goroutine's records of the current part.
-type gatherWorker struct {
-	kmers, km1 []uint64
-}
-
-// scanPart collects, in parallel over transcripts, the canonical k-mers of
-// part p and the (k-1)-mer records of part p.
-func (b *builder) scanPart(p, nparts int, workers []gatherWorker) {
+// scanAll sends every transcript's records to their parts, in parallel
+// over transcripts.
+func (b *builder) scanAll(store *partStore) error {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	const chunk = 64 // transcripts per grab
 	n := int64(b.in.NumTargets())
-	for w := range workers {
-		workers[w].kmers = workers[w].kmers[:0]
-		workers[w].km1 = workers[w].km1[:0]
+	errs := make([]error, b.threads)
+	for w := 0; w < b.threads; w++ {
 		wg.Add(1)
-		go func(gw *gatherWorker) {
+		go func(w int) {
 			defer wg.Done()
-			for {
+			out := store.writer(w)
+			for b.ctx.Err() == nil && errs[w] == nil {
 				lo := next.Add(chunk) - chunk
 				if lo >= n {
-					return
+					break
 				}
 				for t := lo; t < min(lo+chunk, n); t++ {
-					b.scanTranscript(int(t), p, nparts, gw)
+					b.scanTranscript(int(t), out)
 				}
+				errs[w] = out.err
 			}
-		}(&workers[w])
+			if errs[w] == nil {
+				errs[w] = out.flushAll()
+			}
+		}(w)
 	}
 	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return b.ctx.Err()
 }
 
 // scanTranscript emits transcript t's records of part p. Each (k-1)-mer
 // occurrence m = t[j:j+k-1] gives one record holding its left base t[j-1]
 // and right base t[j+k-1] (where they exist) as bits of the two masks,
 // turned to m's canonical orientation (a palindromic m gets both views).
-func (b *builder) scanTranscript(t, p, nparts int, gw *gatherWorker) {
+func (b *builder) scanTranscript(t int, out *partWriter) {
 	lo, hi := b.in.bounds(t)
 	k := b.s.K
 	if hi-lo < k {
@@ -189,9 +211,7 @@ func (b *builder) scanTranscript(t, p, nparts int, gw *gatherWorker) {
 			// The k-mer t[j:j+k] ends at i+1: emit it if it is in part p.
 			c2 := uint64(b.in.Seq.Code(i + 1))
 			ck := min(fw<<2|c2, (3-c2)<<w|rc)
-			if kdict.PartOf(ck, nparts) == p {
-				gw.kmers = append(gw.kmers, ck)
-			}
+			out.add(kdict.PartOf(ck, out.nparts), 0, ck)
 		}
 		var left, right uint8 // extension bits, as read on the transcript
 		if j > lo {
@@ -200,24 +220,22 @@ func (b *builder) scanTranscript(t, p, nparts int, gw *gatherWorker) {
 		if i+1 < hi {
 			right = 1 << b.in.Seq.Code(i+1)
 		}
-		b.km1Record(fw, rc, left, right, p, gw)
+		b.km1Record(fw, rc, left, right, out)
 	}
 }
 
 // km1Record emits the record of (k-1)-mer fw (reverse complement rc) with
-// extension bits as read, if it belongs to part p.
-func (b *builder) km1Record(fw, rc uint64, left, right uint8, p int, gw *gatherWorker) {
+// extension bits as read.
+func (b *builder) km1Record(fw, rc uint64, left, right uint8, out *partWriter) {
 	if fw <= rc {
-		if part, key := b.km1.split(fw); part == p {
-			gw.km1 = append(gw.km1, key<<8|uint64(right)<<4|uint64(left))
-		}
+		part, key := b.km1.split(fw)
+		out.add(part, 1, key<<8|uint64(right)<<4|uint64(left))
 	}
 	if rc <= fw {
 		// Seen from the reverse strand, left and right swap and bases
 		// complement (bit b becomes bit 3-b).
-		if part, key := b.km1.split(rc); part == p {
-			gw.km1 = append(gw.km1, key<<8|uint64(revNibble(left))<<4|uint64(revNibble(right)))
-		}
+		part, key := b.km1.split(rc)
+		out.add(part, 1, key<<8|uint64(revNibble(left))<<4|uint64(revNibble(right)))
 	}
 }
 

@@ -111,28 +111,40 @@ func (b *builder) walkAll() error {
 		if hi-lo < k {
 			continue
 		}
-		var fw kmer.Kmer
-		for i := lo; i < hi; i++ {
-			fw = b.s.Append(fw, b.in.Seq.Code(i))
-			if i-lo < k-1 {
-				continue
+		for i := lo; i+k <= hi; {
+			x := b.in.Seq.Kmer(b.s, i)
+			c, _ := b.s.Canonical(x)
+			if values[b.dict.Index(uint64(c))] == unassigned {
+				flist, blist = b.walk(c, flist[:0], blist[:0])
+				path = path[:0]
+				for j := len(blist) - 1; j >= 0; j-- {
+					path = append(path, b.s.RevComp(blist[j]))
+				}
+				path = append(path, flist...)
+				if err := b.addContig(path, values); err != nil {
+					return err
+				}
 			}
-			c, _ := b.s.Canonical(fw)
-			if values[b.dict.Index(uint64(c))] != unassigned {
-				continue
-			}
-			flist, blist = b.walk(c, flist[:0], blist[:0])
-			path = path[:0]
-			for j := len(blist) - 1; j >= 0; j-- {
-				path = append(path, b.s.RevComp(blist[j]))
-			}
-			path = append(path, flist...)
-			if err := b.addContig(path, values); err != nil {
-				return err
-			}
+			// The transcript runs along x's contig to the contig's end (no
+			// branch inside a contig, and its own start and end are cuts):
+			// skip the k-mers already placed.
+			i += b.remaining(x, c)
 		}
 	}
 	return nil
+}
+
+// remaining returns how many k-mers of oriented k-mer x's contig, from x to
+// the contig's end in x's direction, a transcript reading x passes through.
+func (b *builder) remaining(x, c kmer.Kmer) int {
+	g := b.g
+	v := b.dict.Values()[b.dict.Index(uint64(c))]
+	ctg := g.contigOf(v)
+	q := int32(v - g.KStart[ctg])
+	if g.ContigKmer(ctg, q) == x {
+		return int(g.ContigLen(ctg) - q)
+	}
+	return int(q) + 1
 }
 
 // walk extends canonical k-mer km forward (flist, starting with km) and

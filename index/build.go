@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strconv"
 
 	"github.com/gallisto/gallisto/dbg"
@@ -20,6 +21,7 @@ type BuildOptions struct {
 	MakeUnique bool      // rename repeated target names instead of failing
 	Threads    int       // goroutines; <= 0 means GOMAXPROCS
 	MaxMemory  int64     // memory budget in bytes; 0 means no limit (see Build)
+	TempDir    string    // for temporary files of large builds; "" = system default
 	Log        io.Writer // progress lines in kallisto's "[build]" style; nil for none
 	Verbose    bool      // also log the builder's timed steps
 }
@@ -83,6 +85,10 @@ func Build(ctx context.Context, files []string, opt BuildOptions) (*Index, error
 	if err != nil {
 		return nil, fmt.Errorf("index: %w", err)
 	}
+	// The builder's big arrays hold no pointers, so collecting garbage
+	// often costs little, and a heap allowed to grow to twice its live
+	// size (the default) would double peak memory.
+	defer debug.SetGCPercent(debug.SetGCPercent(25))
 	if len(files) == 0 {
 		return nil, errors.New("index: no FASTA file given")
 	}
@@ -117,7 +123,7 @@ func Build(ctx context.Context, files []string, opt BuildOptions) (*Index, error
 	}
 	logf("[build] counting k-mers ... ")
 	logf("done.\n[build] building target de Bruijn graph ... ")
-	dopt := dbg.Options{Threads: opt.Threads, PassBytes: passBytes(opt.MaxMemory, in.Seq.Len())}
+	dopt := dbg.Options{Threads: opt.Threads, PassBytes: passBytes(opt.MaxMemory, in.Seq.Len()), TempDir: opt.TempDir}
 	if opt.Verbose {
 		dopt.Log = opt.Log
 	}

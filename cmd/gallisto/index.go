@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"runtime"
 
 	"github.com/gallisto/gallisto/index"
@@ -33,6 +34,9 @@ The index file is written atomically: it appears complete or not at all.`,
 		Args: argsCheck(cobra.MinimumNArgs(1)),
 		RunE: func(c *cobra.Command, files []string) error {
 			opt.Log, opt.Verbose = c.ErrOrStderr(), true
+			if opt.TempDir == "" {
+				opt.TempDir = filepath.Dir(out)
+			}
 			if opt.Threads >= 1 {
 				runtime.GOMAXPROCS(opt.Threads)
 			}
@@ -53,6 +57,8 @@ The index file is written atomically: it appears complete or not at all.`,
 	f.IntVarP(&opt.K, "kmer-size", "k", 31, "k-mer (odd) length (default: 31, max value: 31)")
 	f.BoolVar(&opt.MakeUnique, "make-unique", false, "Replace repeated target names with unique names")
 	f.IntVarP(&opt.Threads, "threads", "t", 1, "Number of threads to use")
+	f.StringVarP(&opt.TempDir, "tmp", "T", "", "Directory for temporary files of large builds (default: the index's directory)")
+	f.Var(byteSize{&opt.MaxMemory}, "max-memory", "Memory budget for building the index, with a unit K, M, G or T (e.g. 4G); default: no limit")
 	c.MarkFlagRequired("index")
 	return c
 }

@@ -83,15 +83,16 @@ func mapBatch(m *pseudo.Mapper, rb *readBatch, res *batchResult) {
 		}
 		r := m.Map(rb.r1.Seq(i), r2)
 		res.addRead(&r)
-		if r.FR != nil {
-			for j, rs := range [2]*pseudo.Result{r.FR, r.RF} {
-				if res.alt[j] == nil {
-					res.alt[j] = new(batchResult)
-					res.alt[j].reset(rb.seq, n)
-				}
-				res.alt[j].addRead(rs)
+		if res.alt[0] != nil {
+			// A fragment that does not align unstranded fails alike
+			// under either strand filter.
+			fr, rf := r.FR, r.RF
+			if fr == nil {
+				fr, rf = &r, &r
 			}
-			if r.Reason == pseudo.Aligned && len(r.Targets) == 1 {
+			res.alt[0].addRead(fr)
+			res.alt[1].addRead(rf)
+			if r.FR != nil && r.Reason == pseudo.Aligned && len(r.Targets) == 1 {
 				res.strandEv = append(res.strandEv, strandEvidence(r.FR, r.RF))
 			}
 		}
@@ -232,7 +233,11 @@ func pseudoalignAll(ctx context.Context, idx *index.Index, files []string, paire
 	results := make(chan *batchResult, threads)
 	free := make(chan *batchResult, 2*threads+2)
 	for i := 0; i < cap(free); i++ {
-		free <- new(batchResult)
+		res := new(batchResult)
+		if mopt.BothStrands {
+			res.alt = [2]*batchResult{new(batchResult), new(batchResult)}
+		}
+		free <- res
 	}
 	var prodErr error
 	prodDone := make(chan struct{})

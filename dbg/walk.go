@@ -94,11 +94,22 @@ func (b *builder) step(end kmer.Kmer) (kmer.Kmer, bool) {
 	return next, true
 }
 
+// node is an oriented k-mer with the dictionary slot of its canonical form.
+type node struct {
+	x    kmer.Kmer
+	slot uint64
+}
+
+func (b *builder) node(x kmer.Kmer) node {
+	c, _ := b.s.Canonical(x)
+	return node{x, b.dict.Index(uint64(c))}
+}
+
 // walkAll builds every contig, starting from k-mers in the order they
 // appear in the transcripts, and numbers them in that order.
 func (b *builder) walkAll() error {
 	b.g.KStart = []uint32{0}
-	var flist, blist, path []kmer.Kmer
+	var flist, blist, path []node
 	values := b.dict.Values()
 	k := b.s.K
 	for t := 0; t < b.in.NumTargets(); t++ {
@@ -108,17 +119,15 @@ func (b *builder) walkAll() error {
 			}
 		}
 		lo, hi := b.in.bounds(t)
-		if hi-lo < k {
-			continue
-		}
 		for i := lo; i+k <= hi; {
 			x := b.in.Seq.Kmer(b.s, i)
 			c, _ := b.s.Canonical(x)
-			if values[b.dict.Index(uint64(c))] == unassigned {
-				flist, blist = b.walk(c, flist[:0], blist[:0])
+			slot := b.dict.Index(uint64(c))
+			if values[slot] == unassigned {
+				flist, blist = b.walk(node{c, slot}, flist[:0], blist[:0])
 				path = path[:0]
 				for j := len(blist) - 1; j >= 0; j-- {
-					path = append(path, b.s.RevComp(blist[j]))
+					path = append(path, node{b.s.RevComp(blist[j].x), blist[j].slot})
 				}
 				path = append(path, flist...)
 				if err := b.addContig(path, values); err != nil {
@@ -128,17 +137,17 @@ func (b *builder) walkAll() error {
 			// The transcript runs along x's contig to the contig's end (no
 			// branch inside a contig, and its own start and end are cuts):
 			// skip the k-mers already placed.
-			i += b.remaining(x, c)
+			i += b.remaining(x, values[slot])
 		}
 	}
 	return nil
 }
 
 // remaining returns how many k-mers of oriented k-mer x's contig, from x to
-// the contig's end in x's direction, a transcript reading x passes through.
-func (b *builder) remaining(x, c kmer.Kmer) int {
+// the contig's end in x's direction, a transcript reading x passes through;
+// v is x's position in the k-mer space.
+func (b *builder) remaining(x kmer.Kmer, v uint32) int {
 	g := b.g
-	v := b.dict.Values()[b.dict.Index(uint64(c))]
 	ctg := g.contigOf(v)
 	q := int32(v - g.KStart[ctg])
 	if g.ContigKmer(ctg, q) == x {
@@ -151,8 +160,8 @@ func (b *builder) remaining(x, c kmer.Kmer) int {
 // backward (blist: k-mers of the reverse strand walking away from km),
 // stopping at branches, cuts, self-loops, hairpins and Moebius loops where
 // kallisto stops.
-func (b *builder) walk(km kmer.Kmer, flist, blist []kmer.Kmer) ([]kmer.Kmer, []kmer.Kmer) {
-	twin := b.s.RevComp(km)
+func (b *builder) walk(km node, flist, blist []node) ([]node, []node) {
+	twin := node{b.s.RevComp(km.x), km.slot}
 	flist = append(flist, km)
 	selfLoop := false
 	for end, last := km, km; ; {
@@ -161,13 +170,13 @@ func (b *builder) walk(km kmer.Kmer, flist, blist []kmer.Kmer) ([]kmer.Kmer, []k
 			break
 		}
 		end = next
-		if end == km {
+		if end.x == km.x {
 			selfLoop = true
 			break
-		} else if end == twin {
+		} else if end.x == twin.x {
 			selfLoop = len(flist) > 1 // a hairpin is not a loop
 			break
-		} else if end == b.s.RevComp(last) {
+		} else if end.x == b.s.RevComp(last.x) {
 			break // hairpin
 		}
 		flist = append(flist, end)
@@ -182,9 +191,9 @@ func (b *builder) walk(km kmer.Kmer, flist, blist []kmer.Kmer) ([]kmer.Kmer, []k
 			break
 		}
 		front = next
-		if front == twin || front == km {
+		if front.x == twin.x || front.x == km.x {
 			break // loop, or Moebius loop
-		} else if front == b.s.RevComp(first) {
+		} else if front.x == b.s.RevComp(first.x) {
 			break // hairpin
 		}
 		blist = append(blist, front)
@@ -194,41 +203,41 @@ func (b *builder) walk(km kmer.Kmer, flist, blist []kmer.Kmer) ([]kmer.Kmer, []k
 }
 
 // extend is step, refusing to cross a cut.
-func (b *builder) extend(end kmer.Kmer) (kmer.Kmer, bool) {
-	c, _ := b.s.Canonical(end)
-	if _, after := b.orientedCuts(end, c, b.dict.Index(uint64(c))); after {
-		return 0, false
+func (b *builder) extend(end node) (node, bool) {
+	c, _ := b.s.Canonical(end.x)
+	if _, after := b.orientedCuts(end.x, c, end.slot); after {
+		return node{}, false
 	}
-	next, ok := b.step(end)
+	next, ok := b.step(end.x)
 	if !ok {
-		return 0, false
+		return node{}, false
 	}
+	nn := b.node(next)
 	cn, _ := b.s.Canonical(next)
-	if before, _ := b.orientedCuts(next, cn, b.dict.Index(uint64(cn))); before {
-		return 0, false
+	if before, _ := b.orientedCuts(next, cn, nn.slot); before {
+		return node{}, false
 	}
-	return next, true
+	return nn, true
 }
 
 // addContig appends the contig spelled by path, giving its k-mers the next
 // positions of the k-mer space.
-func (b *builder) addContig(path []kmer.Kmer, values []uint32) error {
+func (b *builder) addContig(path []node, values []uint32) error {
 	g := b.g
 	id := uint32(len(g.KStart) - 1)
 	start := g.KStart[id]
-	for i, x := range path {
-		c, _ := b.s.Canonical(x)
-		slot := b.dict.Index(uint64(c))
-		if values[slot] != unassigned {
+	for i, n := range path {
+		if values[n.slot] != unassigned {
+			c, _ := b.s.Canonical(n.x)
 			return fmt.Errorf("dbg: internal error: k-mer %s placed twice", b.s.String(c))
 		}
-		values[slot] = start + uint32(i)
+		values[n.slot] = start + uint32(i)
 		if i == 0 {
 			for j := b.s.K - 1; j >= 0; j-- {
-				g.Seq.AppendCode(uint8(uint64(x) >> (2 * uint(j)) & 3))
+				g.Seq.AppendCode(uint8(uint64(n.x) >> (2 * uint(j)) & 3))
 			}
 		} else {
-			g.Seq.AppendCode(kmer.Last(x))
+			g.Seq.AppendCode(kmer.Last(n.x))
 		}
 	}
 	g.KStart = append(g.KStart, start+uint32(len(path)))

@@ -54,29 +54,64 @@ const headerWords = 10
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// encoder appends words.
-type encoder struct{ w []uint64 }
+// sectionWriter writes sections to the file while computing its checksum.
+type sectionWriter struct {
+	w   io.Writer
+	crc uint32
+	err error
+}
 
-func (e *encoder) u32s(v []uint32) {
-	for i := 0; i < len(v); i += 2 {
-		w := uint64(v[i])
-		if i+1 < len(v) {
-			w |= uint64(v[i+1]) << 32
-		}
-		e.w = append(e.w, w)
+func (sw *sectionWriter) Write(b []byte) (int, error) {
+	if sw.err != nil {
+		return 0, sw.err
+	}
+	sw.crc = crc32.Update(sw.crc, castagnoli, b)
+	n, err := sw.w.Write(b)
+	sw.err = err
+	return n, err
+}
+
+// bytes writes b padded with zeros to a whole number of words.
+func (sw *sectionWriter) bytes(b []byte) {
+	sw.Write(b)
+	if r := len(b) % 8; r != 0 {
+		sw.Write(make([]byte, 8-r))
 	}
 }
 
-func (e *encoder) bytes(b []byte) {
-	for i := 0; i < len(b); i += 8 {
-		var buf [8]byte
-		copy(buf[:], b[i:])
-		e.w = append(e.w, binary.LittleEndian.Uint64(buf[:]))
-	}
+func (sw *sectionWriter) u32s(v []uint32) {
+	sw.bytes(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(v))), 4*len(v)))
 }
 
-// encode returns the file's words, without the checksum word.
-func (x *Index) encode() []uint64 {
+func (sw *sectionWriter) u64s(v []uint64) {
+	sw.bytes(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(v))), 8*len(v)))
+}
+
+// Write stores x at path atomically (temporary file, then rename). Sections
+// are written straight from memory, with no copy of the index.
+func (x *Index) Write(path string) error {
+	f, err := atomicfile.Create(path)
+	if err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	defer f.Abort()
+	sw := &sectionWriter{w: f}
+	x.writeSections(sw)
+	var tail [8]byte
+	binary.LittleEndian.PutUint32(tail[:], sw.crc)
+	if sw.err == nil {
+		_, sw.err = f.Write(tail[:])
+	}
+	if sw.err != nil {
+		return fmt.Errorf("index: cannot write %s: %w", path, sw.err)
+	}
+	if err := f.Commit(); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	return nil
+}
+
+func (x *Index) writeSections(sw *sectionWriter) {
 	var nameBytes int
 	nameLens := make([]uint32, len(x.Names))
 	for i, n := range x.Names {
@@ -87,51 +122,22 @@ func (x *Index) encode() []uint64 {
 	for _, n := range x.Names {
 		names = append(names, n...)
 	}
-	lengths := make([]uint32, len(x.Lengths))
-	for i, l := range x.Lengths {
-		lengths[i] = uint32(l)
-	}
-	e := &encoder{}
-	e.w = append(e.w, binary.LittleEndian.Uint64(magic[:]), uint64(FormatVersion)|uint64(x.Shape.K)<<32,
+	sw.u64s([]uint64{binary.LittleEndian.Uint64(magic[:]), uint64(FormatVersion) | uint64(x.Shape.K)<<32,
 		uint64(x.NumTargets()), uint64(x.NumContigs()), uint64(x.NumECs()), uint64(x.NumKmers()),
-		uint64(len(x.Occ)), uint64(len(x.ECMembers)), uint64(nameBytes), uint64(len(x.Seq.Words())))
-	e.u32s(nameLens)
-	e.bytes(names)
-	e.u32s(lengths)
-	e.u32s(x.KStart)
-	e.u32s(x.ContigEC)
-	e.u32s(x.OccOff)
-	for _, o := range x.Occ {
-		e.w = append(e.w, uint64(o))
+		uint64(len(x.Occ)), uint64(len(x.ECMembers)), uint64(nameBytes), uint64(len(x.Seq.Words()))})
+	sw.u32s(nameLens)
+	sw.bytes(names)
+	sw.bytes(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(x.Lengths))), 4*len(x.Lengths)))
+	sw.u32s(x.KStart)
+	sw.u32s(x.ContigEC)
+	sw.u32s(x.OccOff)
+	sw.bytes(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(x.Occ))), 8*len(x.Occ)))
+	sw.u32s(x.ECOff)
+	sw.u32s(x.ECMembers)
+	sw.u64s(x.Seq.Words())
+	if sw.err == nil {
+		x.kd.WriteTo(sw)
 	}
-	e.u32s(x.ECOff)
-	e.u32s(x.ECMembers)
-	e.w = append(e.w, x.Seq.Words()...)
-	e.w = x.kd.AppendWords(e.w)
-	return e.w
-}
-
-// Write stores x at path atomically (temporary file, then rename).
-func (x *Index) Write(path string) error {
-	words := x.encode()
-	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), 8*len(words))
-	var tail [8]byte
-	binary.LittleEndian.PutUint32(tail[:], crc32.Checksum(b, castagnoli))
-	f, err := atomicfile.Create(path)
-	if err != nil {
-		return fmt.Errorf("index: %w", err)
-	}
-	defer f.Abort()
-	if _, err := f.Write(b); err != nil {
-		return fmt.Errorf("index: cannot write %s: %w", path, err)
-	}
-	if _, err := f.Write(tail[:]); err != nil {
-		return fmt.Errorf("index: cannot write %s: %w", path, err)
-	}
-	if err := f.Commit(); err != nil {
-		return fmt.Errorf("index: %w", err)
-	}
-	return nil
 }
 
 // Load reads an index written by Write with one bulk read; its arrays are

@@ -3,13 +3,14 @@ package kdict
 import (
 	"errors"
 	"fmt"
+	"io"
 	"unsafe"
 
 	"github.com/gallisto/gallisto/bloom"
 	"github.com/gallisto/gallisto/mphf"
 )
 
-// Serialised form, a flat array of uint64 words:
+// Serialised form (WriteTo), a flat array of little-endian uint64 words:
 //
 //	word 0    number of parts P
 //	word 1    number of keys n
@@ -19,27 +20,64 @@ import (
 //	          the first in the low half
 //	          F filter words
 
-// AppendWords appends the serialised dictionary to dst.
-func (d *Dict) AppendWords(dst []uint64) []uint64 {
+// SizeWords returns the length of the serialised dictionary in words.
+func (d *Dict) SizeWords() int {
+	n := 3 + (len(d.values)+1)/2
+	for _, t := range d.parts {
+		n += t.SizeWords()
+	}
+	if d.filter != nil {
+		n += len(d.filter.Words())
+	}
+	return n
+}
+
+// WriteTo writes the serialised dictionary (the words of AppendWords, as
+// little-endian bytes) to w without building it in memory.
+func (d *Dict) WriteTo(w io.Writer) (int64, error) {
 	var nf int
 	if d.filter != nil {
 		nf = len(d.filter.Words())
 	}
-	dst = append(dst, uint64(len(d.parts)), uint64(len(d.values)), uint64(nf))
+	var total int64
+	put := func(b []byte) error {
+		n, err := w.Write(b)
+		total += int64(n)
+		return err
+	}
+	if err := put(wordBytes([]uint64{uint64(len(d.parts)), uint64(len(d.values)), uint64(nf)})); err != nil {
+		return total, err
+	}
 	for _, t := range d.parts {
-		dst = t.AppendWords(dst)
-	}
-	for i := 0; i < len(d.values); i += 2 {
-		w := uint64(d.values[i])
-		if i+1 < len(d.values) {
-			w |= uint64(d.values[i+1]) << 32
+		n, err := t.WriteTo(w)
+		total += n
+		if err != nil {
+			return total, err
 		}
-		dst = append(dst, w)
 	}
-	if d.filter != nil {
-		dst = append(dst, d.filter.Words()...)
+	if len(d.values) > 0 {
+		vb := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(d.values))), 4*len(d.values))
+		if err := put(vb); err != nil {
+			return total, err
+		}
+		if len(d.values)%2 == 1 {
+			if err := put(make([]byte, 4)); err != nil { // pad to a whole word
+				return total, err
+			}
+		}
 	}
-	return dst
+	if nf > 0 {
+		if err := put(wordBytes(d.filter.Words())); err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// wordBytes views words as their little-endian bytes (this package, like
+// the index format, runs on little-endian hosts only).
+func wordBytes(w []uint64) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(w))), 8*len(w))
 }
 
 // ErrFormat is wrapped by FromWords errors.

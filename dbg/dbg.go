@@ -68,7 +68,7 @@ type Options struct {
 	// PassBytes bounds the memory for gathering k-mers: above it, records
 	// are spilled to TempDir; 0 means 512 MiB.
 	PassBytes int64
-	TempDir   string // for spill files; "" means the system's
+	TempDir   string    // for spill files; "" means the system's
 	Log       io.Writer // progress, or nil
 }
 

@@ -6,6 +6,19 @@
 // file system. A run that fails, is interrupted or is killed leaves at most
 // a hidden temporary file, never a file under the final name that looks
 // finished.
+//
+// A run that writes several files that belong together (a quantification's
+// abundance.tsv, run_info.json, abundance.h5, ...) opens a Stage on the
+// output directory: Commit then only completes a file under its hidden
+// name, and Stage.Commit renames them all at the end, the file that marks
+// a finished run last, after removing any earlier one. A failed or
+// interrupted run thus changes nothing visible, and one killed while the
+// files are being renamed leaves no marker: a directory whose marker is
+// present holds a complete, consistent set.
+//
+// LockDir keeps two runs from writing one directory at once, which makes
+// RemoveStale safe: it deletes the hidden temporary files a killed run
+// (SIGKILL, power loss) could not remove.
 package atomicfile
 
 import (
@@ -21,9 +34,10 @@ import (
 // File is a pending output file.
 type File struct {
 	*bufio.Writer
-	f    *os.File
-	dst  string
-	done bool
+	f     *os.File
+	dst   string
+	done  bool
+	stage *Stage // nil unless the directory has a Stage open
 }
 
 // Create starts writing path. Call Commit when the content is complete, or
@@ -37,13 +51,19 @@ func Create(path string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot create %s: %w", path, unwrap(err))
 	}
-	return &File{Writer: bufio.NewWriterSize(f, 1<<20), f: f, dst: path}, nil
+	a := &File{Writer: bufio.NewWriterSize(plainErrors{f}, 1<<20), f: f, dst: path}
+	if st := stageFor(dir); st != nil {
+		a.stage = st
+		st.add(a)
+	}
+	return a, nil
 }
 
 // Name returns the destination path.
 func (a *File) Name() string { return a.dst }
 
-// Commit flushes, syncs and renames the file into place.
+// Commit flushes, syncs and renames the file into place. In a directory
+// with an open Stage the rename is left to Stage.Commit.
 func (a *File) Commit() error {
 	if a.done {
 		return errors.New("atomicfile: commit of a finished file")
@@ -56,8 +76,17 @@ func (a *File) Commit() error {
 	if cerr := a.f.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil && a.stage != nil {
+		if a.stage.holds(a) {
+			return nil // renamed by Stage.Commit
+		}
+		err = errors.New("its stage was already committed or aborted")
+	}
 	if err == nil {
 		err = os.Rename(a.f.Name(), a.dst)
+	}
+	if err == nil {
+		syncDir(filepath.Dir(a.dst))
 	}
 	if err != nil {
 		os.Remove(a.f.Name())
@@ -74,6 +103,29 @@ func (a *File) Abort() {
 	a.done = true
 	a.f.Close()
 	os.Remove(a.f.Name())
+	if a.stage != nil {
+		a.stage.drop(a)
+	}
+}
+
+// plainErrors passes writes to the temporary file and returns their
+// errors without the temporary file's name ("no space left on device"),
+// so that callers name the destination instead.
+type plainErrors struct{ f *os.File }
+
+func (w plainErrors) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	return n, unwrap(err)
+}
+
+// syncDir flushes a directory's entries (a rename) to stable storage, so
+// that a file reported written survives a power loss. Errors are ignored:
+// some file systems cannot sync directories, and the data is written.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
 }
 
 // WriteFile writes data to path atomically.

@@ -12,6 +12,7 @@
 //
 //	fasta: tx.fa line 1: expected '>' at the start of a record, found 'A'
 //	fasta: tx.fa line 57: record "ENST01" has an empty sequence
+//	fasta: tx.fa.gz line 8123: gzip: truncated or corrupt stream (unexpected end of file)
 package fasta
 
 import (
@@ -20,6 +21,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/gallisto/gallisto/zio"
 )
 
 // Record is one FASTA record. Its slices are valid until the next call to
@@ -124,7 +127,7 @@ func (r *Reader) readLine() ([]byte, error) {
 		line = buf
 	}
 	if err != nil && err != io.EOF {
-		return nil, fmt.Errorf("fasta: %w", err)
+		return nil, &InputError{File: r.file, Line: r.line + 1, Err: err}
 	}
 	if len(line) == 0 && err == io.EOF {
 		return nil, io.EOF
@@ -134,6 +137,28 @@ func (r *Reader) readLine() ([]byte, error) {
 	line = bytes.TrimSuffix(line, []byte{'\r'})
 	return line, nil
 }
+
+// InputError is a failure of the input stream itself (I/O, decompression)
+// while reading line Line of File.
+type InputError struct {
+	File string
+	Line int
+	Err  error
+}
+
+// Error returns "fasta: FILE line N: PROBLEM"; for a *zio.Error the problem
+// is its Problem, so that the file is named once.
+func (e *InputError) Error() string {
+	msg := e.Err.Error()
+	var ze *zio.Error
+	if errors.As(e.Err, &ze) {
+		msg = ze.Problem
+	}
+	return fmt.Sprintf("fasta: %s line %d: %s", e.File, e.Line, msg)
+}
+
+// Unwrap returns the input's error.
+func (e *InputError) Unwrap() error { return e.Err }
 
 func (r *Reader) errorf(line int, format string, args ...any) error {
 	return fmt.Errorf("fasta: %s line %d: %s", r.file, line, fmt.Sprintf(format, args...))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/gallisto/gallisto/zio"
 	"io"
 	"os"
 	"path/filepath"
@@ -259,14 +260,19 @@ func (f *failingReader) Read(p []byte) (int, error) {
 }
 
 func TestReadErrorIsPassedOn(t *testing.T) {
-	boom := errors.New("tx.fa.gz: gzip: truncated or corrupt stream (unexpected end of file)")
+	boom := &zio.Error{File: "tx.fa.gz", Problem: "gzip: truncated or corrupt stream (unexpected end of file)", Err: io.ErrUnexpectedEOF}
 	r := NewReader(&failingReader{data: []byte(">a\nACGT\nAC"), err: boom}, "tx.fa.gz")
 	_, err := r.Next()
-	if !errors.Is(err, boom) {
+	if !errors.Is(err, boom) || !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Fatalf("got %v, want an error wrapping %v", err, boom)
 	}
-	if want := "fasta: " + boom.Error(); err.Error() != want {
+	// One line: the file once, the line being read, the problem.
+	if want := "fasta: tx.fa.gz line 3: gzip: truncated or corrupt stream (unexpected end of file)"; err.Error() != want {
 		t.Errorf("got %q, want %q", err, want)
+	}
+	r = NewReader(&failingReader{data: []byte(">a\n"), err: errors.New("input/output error")}, "tx.fa")
+	if _, err := r.Next(); err == nil || err.Error() != "fasta: tx.fa line 2: input/output error" {
+		t.Errorf("got %v, want %q", err, "fasta: tx.fa line 2: input/output error")
 	}
 }
 

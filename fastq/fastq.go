@@ -13,6 +13,14 @@
 // Malformed input is an error naming the file, the line and the problem:
 //
 //	fastq: R1.fq.gz line 4001: sequence and quality lengths differ (100 != 99)
+//
+// and so is a failure of the input itself (an I/O error, a truncated or
+// corrupt gzip stream, see package zio), at the line that was being read:
+//
+//	fastq: R1.fq.gz line 8123: gzip: truncated or corrupt stream (unexpected end of file)
+//
+// ReadPairs reads interleaved files, where each record is followed by its
+// mate.
 package fastq
 
 import (
@@ -21,6 +29,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/gallisto/gallisto/zio"
 )
 
 // Reader reads records from one stream. It is not safe for concurrent use.
@@ -108,6 +118,52 @@ func (r *Reader) Read(b *Batch, n int) error {
 		r.nrec++
 	}
 	if b.Len() == 0 {
+		if r.nrec == 0 {
+			return fmt.Errorf("fastq: %s: %w", r.file, ErrEmpty)
+		}
+		return io.EOF
+	}
+	return nil
+}
+
+// ReadPairs reads interleaved input, where every record is followed by its
+// mate: it replaces b1's and b2's contents with up to n pairs, the first
+// mates in b1 and the second in b2. The batches' First is the 0-based
+// number of the first pair. It returns io.EOF when the input is exhausted
+// and no pair was read, an error wrapping ErrEmpty if the file held no
+// record at all, and an error naming the line if the input ends with a
+// record that has no mate.
+func (r *Reader) ReadPairs(b1, b2 *Batch, n int) error {
+	b1.Reset()
+	b2.Reset()
+	b1.First, b2.First = r.nrec/2, r.nrec/2
+	if !r.sniffd {
+		if err := r.sniff(); err != nil {
+			return err
+		}
+	}
+	for b2.Len() < n {
+		for _, b := range [2]*Batch{b1, b2} {
+			var err error
+			if r.fasta {
+				err = r.readFASTA(b)
+			} else {
+				err = r.readFASTQ(b)
+			}
+			if err == io.EOF {
+				if b == b2 {
+					return r.errorf(b1.Line(b1.Len()-1), "interleaved input ends with an unpaired read (record %d has no mate)", r.nrec)
+				}
+				goto done
+			}
+			if err != nil {
+				return err
+			}
+			r.nrec++
+		}
+	}
+done:
+	if b1.Len() == 0 {
 		if r.nrec == 0 {
 			return fmt.Errorf("fastq: %s: %w", r.file, ErrEmpty)
 		}
@@ -265,9 +321,35 @@ func (r *Reader) errorf(line int64, format string, args ...any) error {
 	return fmt.Errorf("fastq: %s line %d: %s", r.file, line, fmt.Sprintf(format, args...))
 }
 
-// ioError reports a read failure (the zio package already names the file).
+// ioError reports a failure of the input at the line being read, as one
+// line: "fastq: FILE line N: PROBLEM". The error wraps err.
 func (r *Reader) ioError(err error) error {
-	return fmt.Errorf("fastq: %w", err)
+	return &InputError{File: r.file, Line: r.line + 1, Err: err}
+}
+
+// InputError is a failure of the input stream itself (I/O, decompression)
+// while reading line Line of File.
+type InputError struct {
+	File string
+	Line int64
+	Err  error
+}
+
+// Error returns "fastq: FILE line N: PROBLEM"; for a *zio.Error the problem
+// is its Problem, so that the file is named once.
+func (e *InputError) Error() string {
+	return fmt.Sprintf("fastq: %s line %d: %s", e.File, e.Line, problem(e.Err))
+}
+
+// Unwrap returns the input's error.
+func (e *InputError) Unwrap() error { return e.Err }
+
+func problem(err error) string {
+	var ze *zio.Error
+	if errors.As(err, &ze) {
+		return ze.Problem
+	}
+	return err.Error()
 }
 
 func abbrev(b []byte) string {

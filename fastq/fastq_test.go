@@ -355,16 +355,122 @@ func (f *failingReader) Read(p []byte) (int, error) {
 }
 
 func TestReadErrorIsPassedOn(t *testing.T) {
-	boom := errors.New("R1.fq.gz: gzip: corrupt data (CRC-32 checksum mismatch)")
-	for _, in := range []string{"", "@r1\nACGT\n+\nIIII\n@r2\nAC", ">r1\nACGT\nAC"} {
-		r := NewReader(&failingReader{data: []byte(in), err: boom}, "R1.fq.gz")
+	// What zio returns for a damaged gzip file: the file and the problem.
+	boom := &zio.Error{File: "R1.fq.gz", Problem: "gzip: corrupt data (CRC-32 checksum mismatch)", Err: errors.New("gzip: invalid checksum")}
+	for _, tc := range []struct {
+		in   string
+		line int
+	}{
+		{"", 1},
+		{"@r1\nACGT\n+\nIIII\n@r2\nAC", 6},
+		{">r1\nACGT\nAC", 3},
+	} {
+		r := NewReader(&failingReader{data: []byte(tc.in), err: boom}, "R1.fq.gz")
 		err := r.Read(new(Batch), 10)
 		if !errors.Is(err, boom) {
-			t.Fatalf("input %q: got %v, want an error wrapping %v", in, err, boom)
+			t.Fatalf("input %q: got %v, want an error wrapping %v", tc.in, err, boom)
 		}
-		if want := "fastq: " + boom.Error(); err.Error() != want {
-			t.Errorf("input %q: got %q, want %q", in, err, want)
+		// One line: the file once, the line being read, the problem.
+		if want := fmt.Sprintf("fastq: R1.fq.gz line %d: gzip: corrupt data (CRC-32 checksum mismatch)", tc.line); err.Error() != want {
+			t.Errorf("input %q: got %q, want %q", tc.in, err, want)
 		}
+	}
+	// Errors of other readers are passed on with their own text.
+	r := NewReader(&failingReader{data: []byte("@r1\n"), err: errors.New("input/output error")}, "R1.fq")
+	if err := r.Read(new(Batch), 10); err == nil || err.Error() != "fastq: R1.fq line 2: input/output error" {
+		t.Errorf("got %v, want %q", err, "fastq: R1.fq line 2: input/output error")
+	}
+}
+
+// TestTruncatedGzipNamesTheLine reads a real gzip file cut short through
+// zio: the error names the file once, the line where the data ended and
+// the gzip problem.
+func TestTruncatedGzipNamesTheLine(t *testing.T) {
+	var text strings.Builder
+	for i := 0; i < 5000; i++ {
+		fmt.Fprintf(&text, "@r%d\n%s\n+\n%s\n", i, read100, qual100)
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte(text.String()))
+	zw.Close()
+	full := buf.Bytes()
+	for _, cut := range []int{len(full) / 3, len(full) - 8, len(full) - 1} {
+		z, err := zio.NewReader("R1.fq.gz", bytes.NewReader(full[:cut]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := NewReader(z, "R1.fq.gz")
+		var b Batch
+		for err = nil; err == nil; err = r.Read(&b, 1000) {
+		}
+		var ie *InputError
+		if !errors.As(err, &ie) {
+			t.Fatalf("cut at %d: got %v, want an *InputError", cut, err)
+		}
+		want := fmt.Sprintf("fastq: R1.fq.gz line %d: gzip: truncated or corrupt stream (unexpected end of file)", ie.Line)
+		if err.Error() != want || ie.Line < 1 || ie.Line > 20001 {
+			t.Errorf("cut at %d: got %q", cut, err)
+		}
+		if !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Errorf("cut at %d: error does not wrap io.ErrUnexpectedEOF", cut)
+		}
+	}
+}
+
+func TestReadPairs(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		n       int
+		want    [][2]string // names of mates, pair by pair
+		wantErr string
+	}{
+		{name: "two pairs", in: "@a/1\nAC\n+\nII\n@a/2\nGT\n+\nII\n@b/1\nAC\n+\nII\n@b/2\nGT\n+\nII\n", n: 1, want: [][2]string{{"a/1", "a/2"}, {"b/1", "b/2"}}},
+		{name: "batch of two", in: "@a/1\nAC\n+\nII\n@a/2\nGT\n+\nII\n@b/1\nAC\n+\nII\n@b/2\nGT\n+\nII\n", n: 2, want: [][2]string{{"a/1", "a/2"}, {"b/1", "b/2"}}},
+		{name: "FASTA", in: ">a\nAC\n>a\nGT\n", n: 4, want: [][2]string{{"a", "a"}}},
+		{name: "odd number of records", in: "@a/1\nAC\n+\nII\n@a/2\nGT\n+\nII\n@b/1\nAC\n+\nII\n", n: 4,
+			wantErr: "fastq: il.fq line 9: interleaved input ends with an unpaired read (record 3 has no mate)"},
+		{name: "one record", in: "@a\nAC\n+\nII\n", n: 4,
+			wantErr: "fastq: il.fq line 1: interleaved input ends with an unpaired read (record 1 has no mate)"},
+		{name: "empty", in: "", n: 4, wantErr: "fastq: il.fq: file holds no reads"},
+		{name: "bad second mate", in: "@a\nAC\n+\nII\n@a\nGT\n+\nI\n", n: 4,
+			wantErr: "fastq: il.fq line 8: sequence and quality lengths differ (2 != 1)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := NewReader(strings.NewReader(tc.in), "il.fq")
+			var b1, b2 Batch
+			var got [][2]string
+			var err error
+			for {
+				err = r.ReadPairs(&b1, &b2, tc.n)
+				if err != nil {
+					break
+				}
+				if b1.Len() != b2.Len() || b1.First != int64(len(got)) || b2.First != b1.First {
+					t.Fatalf("batches of %d and %d pairs, First %d and %d, after %d pairs", b1.Len(), b2.Len(), b1.First, b2.First, len(got))
+				}
+				for i := 0; i < b1.Len(); i++ {
+					got = append(got, [2]string{string(b1.Name(i)), string(b2.Name(i))})
+				}
+			}
+			if err == io.EOF {
+				err = nil
+			}
+			gotErr := ""
+			if err != nil {
+				gotErr = err.Error()
+			}
+			if gotErr != tc.wantErr {
+				t.Errorf("error %q, want %q", gotErr, tc.wantErr)
+			}
+			if tc.wantErr == "" {
+				if diff := cmp.Diff(tc.want, got); diff != "" {
+					t.Errorf("pairs differ (-want +got):\n%s", diff)
+				}
+			}
+		})
 	}
 }
 
@@ -604,5 +710,58 @@ func BenchmarkRead(b *testing.B) {
 			}
 			return z
 		})
+	})
+}
+
+// FuzzReadPairs checks ReadPairs against Read: the same records, split
+// into first and second mates, and the same errors, except that a file
+// with an odd number of records is refused.
+func FuzzReadPairs(f *testing.F) {
+	for _, path := range testdataInputs(f) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data, uint8(1))
+	}
+	f.Add([]byte("@a/1\nAC\n+\nII\n@a/2\nGT\n+\nII\n"), uint8(3))
+	f.Fuzz(func(t *testing.T, data []byte, batch uint8) {
+		n := int(batch%8) + 1
+		want, wantErr := readAll(t, data, "il.fq", 1<<20)
+		r := NewReader(bytes.NewReader(data), "il.fq")
+		var b1, b2 Batch
+		var got []rec
+		var err error
+		for {
+			if err = r.ReadPairs(&b1, &b2, n); err != nil {
+				break
+			}
+			if b1.Len() != b2.Len() || b1.Len() > n {
+				t.Fatalf("batches of %d and %d pairs, n = %d", b1.Len(), b2.Len(), n)
+			}
+			for i := 0; i < b1.Len(); i++ {
+				got = append(got, rec{string(b1.Name(i)), string(b1.Seq(i)), b1.Line(i)}, rec{string(b2.Name(i)), string(b2.Seq(i)), b2.Line(i)})
+			}
+		}
+		if err == io.EOF {
+			err = nil
+		}
+		switch {
+		case wantErr != nil:
+			if err == nil || err.Error() != wantErr.Error() {
+				t.Fatalf("error %v, Read says %v", err, wantErr)
+			}
+		case len(want)%2 == 1:
+			if err == nil || !strings.Contains(err.Error(), "interleaved input ends with an unpaired read") {
+				t.Fatalf("odd number of records (%d): error %v", len(want), err)
+			}
+		default:
+			if err != nil {
+				t.Fatalf("error %v, Read reads %d records", err, len(want))
+			}
+			if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("records differ from Read's (-Read +ReadPairs):\n%s", diff)
+			}
+		}
 	})
 }

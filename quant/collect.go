@@ -225,7 +225,7 @@ func (c *counts) classes() (off []uint32, members []uint32) {
 
 // pseudoalignAll runs the read pipeline: one producer reading the inputs,
 // threads workers, and the caller's goroutine merging results in order.
-func pseudoalignAll(ctx context.Context, idx *index.Index, files []string, paired bool, threads int, mopt pseudo.Options, checkNames bool, fldWant int) (*counts, error) {
+func pseudoalignAll(ctx context.Context, idx *index.Index, in readInputs, threads int, mopt pseudo.Options, fldWant int) (*counts, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	nbuf := 2*threads + 2
@@ -242,7 +242,7 @@ func pseudoalignAll(ctx context.Context, idx *index.Index, files []string, paire
 	var prodErr error
 	prodDone := make(chan struct{})
 	go func() {
-		prodErr = produce(ctx, files, paired, nbuf, checkNames, batches)
+		prodErr = produce(ctx, in, nbuf, batches)
 		close(prodDone)
 	}()
 	var wg sync.WaitGroup

@@ -52,6 +52,9 @@ type Options struct {
 	Strand         pseudo.Strand
 	Threads        int  // -t
 	NoNameCheck    bool // --no-name-check
+	// Interleaved (--interleaved): each file holds both mates, every
+	// record followed by its mate.
+	Interleaved bool
 
 	// StrandAuto (--strand auto) decides between unstranded, FR and RF
 	// from the first uniquely aligned fragments; Strand must be Unstranded.
@@ -87,7 +90,11 @@ func (o *Options) Validate() error {
 	if len(o.Files) == 0 {
 		add("missing read files")
 	}
-	if !o.Single && len(o.Files)%2 != 0 {
+	if o.Interleaved && o.Single {
+		add("--interleaved and --single cannot be combined: an interleaved file holds pairs")
+	}
+	errs = append(errs, o.checkInputFiles()...)
+	if !o.Single && !o.Interleaved && len(o.Files)%2 != 0 {
 		add("paired-end mode needs an even number of read files (R1 R2 ...), got %d; use --single for single-end reads", len(o.Files))
 	}
 	if o.FragLen < 0 {
@@ -176,10 +183,30 @@ func Run(ctx context.Context, o *Options) (err error) {
 			os.Remove(o.OutDir) // only if still empty: never remove results
 		}
 	}()
+	// One run per directory; files of runs killed before they could clean
+	// up go; outputs stay hidden until all are written (see atomicfile).
+	unlock, err := atomicfile.LockDir(o.OutDir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if stale, _ := atomicfile.RemoveStale(o.OutDir); len(stale) > 0 {
+		o.logf("%s%d temporary files left in %s by an interrupted run\n", logRemovedStale, len(stale), o.OutDir)
+	}
+	stage, err := atomicfile.NewStage(o.OutDir)
+	if err != nil {
+		return err
+	}
+	defer stage.Abort()
 	if o.Single {
 		o.logf("[quant] running in single-end mode\n")
 		for i, f := range o.Files {
 			o.logf("[quant] will process file %d: %s\n", i+1, f)
+		}
+	} else if o.Interleaved {
+		o.logf("[quant] running in paired-end mode\n")
+		for i, f := range o.Files {
+			o.logf("[quant] will process file %d: %s (interleaved pairs)\n", i+1, f)
 		}
 	} else {
 		o.logf("[quant] running in paired-end mode\n")
@@ -193,7 +220,7 @@ func Run(ctx context.Context, o *Options) (err error) {
 	if o.FragLen == 0 {
 		fldWant = fldPairs
 	}
-	c, err := pseudoalignAll(ctx, idx, o.Files, !o.Single, o.Threads, mopt, !o.NoNameCheck, fldWant)
+	c, err := pseudoalignAll(ctx, idx, o.inputs(), o.Threads, mopt, fldWant)
 	if err != nil {
 		o.logf("\n")
 		return err
@@ -216,6 +243,9 @@ func Run(ctx context.Context, o *Options) (err error) {
 	}
 	aligned, unique := c.pseudoaligned()
 	o.logf("[quant] processed %s reads, %s reads pseudoaligned\n", prettyNum(c.processed), prettyNum(aligned))
+	if aligned < c.processed {
+		o.logf("%s%s reads (%s)\n", logUnaligned, prettyNum(c.processed-aligned), describeReasons(c))
+	}
 	if aligned == 0 {
 		o.logf("[~warn] no reads pseudoaligned.\n")
 		return fmt.Errorf("no reads pseudoaligned (%s); check that the reads and the index belong together; no output written", describeReasons(c))
@@ -256,6 +286,12 @@ func Run(ctx context.Context, o *Options) (err error) {
 		bias: bias, strand: strandCall,
 	}
 	if err := o.writeOutputs(ctx, out); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err // interrupted during a step that does not stop early
+	}
+	if err := stage.Commit("run_info.json"); err != nil {
 		return err
 	}
 	o.logf("\n")

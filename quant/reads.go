@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/gallisto/gallisto/fastq"
 	"github.com/gallisto/gallisto/zio"
@@ -14,6 +15,82 @@ import (
 // to amortise channel traffic, small enough that a few batches per worker
 // stay within a few MB.
 const batchReads = 16384
+
+// Log lines gallisto adds to kallisto's (kallisto's own lines are kept
+// byte for byte, so MultiQC reads the log as kallisto's).
+const (
+	// logUnaligned starts the breakdown of the reads that did not
+	// pseudoalign, by cause (the keys of run_info.json's n_unaligned),
+	// printed after "[quant] processed ..." when there are any.
+	logUnaligned = "[quant] not pseudoaligned: "
+	// logRemovedStale reports temporary files of killed runs removed from
+	// the output directory.
+	logRemovedStale = "[quant] removed "
+)
+
+// ExtraLogPrefixes lists the prefixes of the log lines gallisto adds to
+// kallisto's; removing the lines that start with them leaves kallisto's log.
+var ExtraLogPrefixes = []string{logUnaligned, logRemovedStale}
+
+// readInputs says how the read files hold the fragments.
+type readInputs struct {
+	files []string
+	// paired: two mates per fragment, in files R1 R2 R1' R2' ..., or, when
+	// interleaved, each record of each file followed by its mate.
+	paired, interleaved bool
+	checkNames          bool // mates must have matching names
+}
+
+// inputs returns the read layout the options ask for.
+func (o *Options) inputs() readInputs {
+	return readInputs{files: o.Files, paired: !o.Single, interleaved: o.Interleaved, checkNames: !o.NoNameCheck}
+}
+
+// checkInputFiles reports read-file mistakes that would otherwise go
+// unnoticed: standard input named twice (the second reader would see
+// nothing), and one file given as both mates of a pair (the mates would
+// match by name and count).
+func (o *Options) checkInputFiles() []string {
+	var errs []string
+	stdin := 0
+	for _, f := range o.Files {
+		if f == zio.Stdin {
+			stdin++
+		}
+	}
+	if stdin > 1 {
+		errs = append(errs, fmt.Sprintf("standard input (-) is given %d times; it can be read only once", stdin))
+	}
+	in := o.inputs()
+	if !in.paired || in.interleaved {
+		return errs
+	}
+	for i, u := range in.units() {
+		if len(u) != 2 || u[0] == zio.Stdin || u[1] == zio.Stdin {
+			continue
+		}
+		s1, err1 := os.Stat(u[0])
+		s2, err2 := os.Stat(u[1])
+		if u[0] == u[1] || (err1 == nil && err2 == nil && os.SameFile(s1, s2)) {
+			errs = append(errs, fmt.Sprintf("pair %d: %s is given as both mates (R1 R2); for one file holding both mates use --interleaved", i+1, u[1]))
+		}
+	}
+	return errs
+}
+
+// units splits the files into the groups read together: one file per
+// fragment source (single-end or interleaved), or a pair of mate files.
+func (in readInputs) units() [][]string {
+	step := 1
+	if in.paired && !in.interleaved {
+		step = 2
+	}
+	var u [][]string
+	for i := 0; i+step <= len(in.files); i += step {
+		u = append(u, in.files[i:i+step])
+	}
+	return u
+}
 
 // readBatch is a unit of work: consecutive reads of one input, both mates
 // when paired. seq numbers batches in input order over all inputs.
@@ -34,42 +111,62 @@ func (rb *readBatch) release() {
 }
 
 // fileReader reads one file into batches on its own goroutine, so that the
-// two mates' files are decompressed in parallel.
+// two mates' files are decompressed in parallel. An interleaved file yields
+// both mates' batches at once.
 type fileReader struct {
 	path string
-	out  chan *fastq.Batch
+	out  chan [2]*fastq.Batch // [1] is nil unless interleaved
 	free chan *fastq.Batch
 	err  error // valid once out is closed
 }
 
-func startFileReader(ctx context.Context, path string, nbuf int) (*fileReader, error) {
+func startFileReader(ctx context.Context, path string, nbuf int, interleaved bool) (*fileReader, error) {
 	f, err := zio.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	fr := &fileReader{path: path, out: make(chan *fastq.Batch, 1), free: make(chan *fastq.Batch, nbuf)}
-	for i := 0; i < nbuf; i++ {
+	nb := nbuf
+	if interleaved {
+		nb *= 2
+	}
+	fr := &fileReader{path: path, out: make(chan [2]*fastq.Batch, 1), free: make(chan *fastq.Batch, nb)}
+	for i := 0; i < nb; i++ {
 		fr.free <- new(fastq.Batch)
 	}
 	go func() {
 		defer close(fr.out)
 		defer f.Close()
 		r := fastq.NewReader(f, path)
-		for {
-			var b *fastq.Batch
+		take := func() *fastq.Batch {
 			select {
-			case b = <-fr.free:
+			case b := <-fr.free:
+				return b
 			case <-ctx.Done():
+				return nil
+			}
+		}
+		for {
+			var bs [2]*fastq.Batch
+			var err error
+			if bs[0] = take(); bs[0] == nil {
 				return
 			}
-			if err := r.Read(b, batchReads); err != nil {
+			if interleaved {
+				if bs[1] = take(); bs[1] == nil {
+					return
+				}
+				err = r.ReadPairs(bs[0], bs[1], batchReads)
+			} else {
+				err = r.Read(bs[0], batchReads)
+			}
+			if err != nil {
 				if err != io.EOF {
 					fr.err = err
 				}
 				return
 			}
 			select {
-			case fr.out <- b:
+			case fr.out <- bs:
 			case <-ctx.Done():
 				return
 			}
@@ -78,56 +175,67 @@ func startFileReader(ctx context.Context, path string, nbuf int) (*fileReader, e
 	return fr, nil
 }
 
-// next returns the reader's next batch, nil at the end, or its error.
-func (fr *fileReader) next() (*fastq.Batch, error) {
-	b, ok := <-fr.out
-	if !ok {
-		return nil, fr.err
+// next returns the reader's next batch (two when interleaved), nil at the
+// end, or its error. It returns at once when ctx is cancelled, even if the
+// reader is blocked on an input that sends nothing (a pipe, a terminal).
+func (fr *fileReader) next(ctx context.Context) ([2]*fastq.Batch, error) {
+	select {
+	case bs, ok := <-fr.out:
+		if !ok {
+			return bs, fr.err
+		}
+		return bs, nil
+	case <-ctx.Done():
+		return [2]*fastq.Batch{}, ctx.Err()
 	}
-	return b, nil
 }
 
 // produce reads all inputs in order and sends batches to out; it closes out
-// when done. Paired inputs are given as R1, R2, R1, R2, ... nbuf is the
-// number of batch buffers per file.
-func produce(ctx context.Context, files []string, paired bool, nbuf int, checkNames bool, out chan<- *readBatch) error {
+// when done. nbuf is the number of batch buffers per file.
+func produce(ctx context.Context, in readInputs, nbuf int, out chan<- *readBatch) error {
 	defer close(out)
-	step := 1
-	if paired {
-		step = 2
-	}
 	seq := 0
-	for i := 0; i < len(files); i += step {
-		if err := produceInput(ctx, files[i:i+step], nbuf, checkNames, out, &seq); err != nil {
+	for _, files := range in.units() {
+		if err := produceInput(ctx, files, in, nbuf, out, &seq); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// produceInput reads one single-end file or one pair of mate files.
-func produceInput(ctx context.Context, files []string, nbuf int, checkNames bool, out chan<- *readBatch, seq *int) error {
+// produceInput reads one single-end or interleaved file, or one pair of
+// mate files.
+func produceInput(ctx context.Context, files []string, in readInputs, nbuf int, out chan<- *readBatch, seq *int) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // stops the readers on error
 	var rb readBatch
 	for i, f := range files {
-		fr, err := startFileReader(ctx, f, nbuf)
+		fr, err := startFileReader(ctx, f, nbuf, in.interleaved)
 		if err != nil {
 			return err
 		}
 		rb.home[i] = fr
 	}
+	mates := files
+	if in.interleaved {
+		rb.home[1] = rb.home[0]
+		mates = []string{files[0], files[0]}
+	}
 	for {
-		b1, err := rb.home[0].next()
+		bs, err := rb.home[0].next(ctx)
 		if err != nil {
 			return err
 		}
-		var b2 *fastq.Batch
+		b1, b2 := bs[0], bs[1]
 		if len(files) == 2 {
-			if b2, err = rb.home[1].next(); err != nil {
+			bs2, err := rb.home[1].next(ctx)
+			if err != nil {
 				return err
 			}
-			if err := checkMates(files, b1, b2, checkNames); err != nil {
+			b2 = bs2[0]
+		}
+		if in.paired {
+			if err := checkMates(mates, b1, b2, in.checkNames); err != nil {
 				return err
 			}
 		}
@@ -170,6 +278,10 @@ func checkMates(files []string, b1, b2 *fastq.Batch, checkNames bool) error {
 	}
 	for i := 0; i < n1; i++ {
 		if !bytes.Equal(mateName(b1.Name(i)), mateName(b2.Name(i))) {
+			if files[0] == files[1] {
+				return fmt.Errorf("%s line %d: read name %q does not match %q at line %d: the file is not interleaved (each record followed by its mate) (--no-name-check skips this check)",
+					files[1], b2.Line(i), b2.Name(i), b1.Name(i), b1.Line(i))
+			}
 			return fmt.Errorf("%s line %d: read name %q does not match %q at %s line %d: the files are not mates or not in the same order (--no-name-check skips this check)",
 				files[1], b2.Line(i), b2.Name(i), b1.Name(i), files[0], b1.Line(i))
 		}

@@ -354,3 +354,30 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// TestErrorType checks that every failure is an *Error whose parts let a
+// reader say where it happened without naming the file twice.
+func TestErrorType(t *testing.T) {
+	for _, tc := range []struct {
+		path, problem string
+		is            error
+	}{
+		{"testdata/missing.fq", "file not found", os.ErrNotExist},
+		{"testdata/truncated.gz", "gzip: truncated or corrupt stream (unexpected end of file)", io.ErrUnexpectedEOF},
+		{"testdata/badcrc.gz", "gzip: corrupt data (CRC-32 checksum mismatch)", nil},
+		{"testdata", "is a directory, not a file", nil},
+	} {
+		_, _, err := readFile(tc.path)
+		var ze *Error
+		if !errors.As(err, &ze) {
+			t.Errorf("%s: got %v (%T), want a *zio.Error", tc.path, err, err)
+			continue
+		}
+		if ze.File != tc.path || ze.Problem != tc.problem || ze.Error() != tc.path+": "+tc.problem {
+			t.Errorf("%s: got File %q Problem %q", tc.path, ze.File, ze.Problem)
+		}
+		if tc.is != nil && !errors.Is(err, tc.is) {
+			t.Errorf("%s: error does not wrap %v", tc.path, tc.is)
+		}
+	}
+}

@@ -24,11 +24,20 @@ type usageError struct{ error }
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // the run is stopping; a second Ctrl-C ends the process at once
+	}()
 	root := newRoot()
 	root.SetArgs(os.Args[1:])
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return
+	}
+	interrupted := ctx.Err() != nil
+	if interrupted && errors.Is(err, context.Canceled) {
+		err = errors.New("interrupted: no output was written")
+		interrupted = false // said
 	}
 	for _, line := range strings.Split(err.Error(), "\n") {
 		fmt.Fprintln(os.Stderr, "Error:", line)
@@ -37,7 +46,7 @@ func main() {
 	if errors.As(err, &ue) {
 		os.Exit(2)
 	}
-	if ctx.Err() != nil {
+	if interrupted {
 		fmt.Fprintln(os.Stderr, "interrupted: no output was written")
 	}
 	os.Exit(1)

@@ -81,7 +81,20 @@ module reads gallisto logs. Results do not depend on -t.
 Checks kallisto does not make: paired files must hold the same number of
 reads with matching names (after removing /1, /2 and comments;
 --no-name-check skips the name test), and malformed records are refused with
-their file and line.`
+their file and line.
+
+Reads may come from standard input, named -, and paired reads from one file
+holding both mates (--interleaved):
+
+  zcat R.fq.gz | gallisto quant -i transcripts.idx -o out --single -l 200 -s 20 -
+  gallisto quant -i transcripts.idx -o out --interleaved pairs.fq.gz
+  seqtk mergepe R1.fq.gz R2.fq.gz | gallisto quant -i transcripts.idx -o out --interleaved -
+
+Outputs appear only when the run succeeds, all at once, run_info.json last:
+a failed or interrupted run (Ctrl-C, SIGTERM, a full disk) leaves earlier
+results as they were and no new file. Temporary files (.NAME.tmp-*) of a
+killed run (SIGKILL) are removed by the next run into the same directory;
+two runs cannot write one directory at the same time.`
 
 const quantExample = `  # paired-end
   gallisto quant -i transcripts.idx -o out -t 4 R1.fastq.gz R2.fastq.gz
@@ -157,6 +170,7 @@ func newQuantCmd() *cobra.Command {
 	f.Float64VarP(&o.FragSD, "sd", "s", 0, "Estimated standard deviation of fragment length (default: -l, -s values are estimated from paired end data, but are required when using --single)")
 	f.IntVarP(&o.Threads, "threads", "t", 1, "Number of threads to use")
 	f.BoolVar(&o.NoNameCheck, "no-name-check", false, "Do not check that paired reads have matching names")
+	f.BoolVar(&o.Interleaved, "interleaved", false, "Paired reads in one file, each record followed by its mate")
 	f.StringVar(&o.GeneMap, "genemap", "", "transcript_id<TAB>gene_id table (header optional): also write abundance.genes.tsv")
 	f.StringVarP(&o.GTF, "gtf", "g", "", "GTF annotation (plain or .gz): also write abundance.genes.tsv")
 	c.MarkFlagRequired("index")

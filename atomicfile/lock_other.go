@@ -1,0 +1,6 @@
+//go:build !unix
+
+package atomicfile
+
+// LockDir is a no-op where flock(2) is not available.
+func LockDir(dir string) (unlock func(), err error) { return func() {}, nil }

@@ -1,0 +1,548 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/gallisto/gallisto/index"
+)
+
+// badCase is one input given to gallisto: the files written into a fresh
+// directory (the run's working directory, so that messages name them as
+// given), the arguments, and what must happen.
+type badCase struct {
+	name  string
+	files map[string][]byte
+	dirs  []string // directories to create
+	args  []string
+	stdin []byte
+	// For a refused input: the exit code and the one "Error:" line, exact
+	// (want) or as a regular expression (wantRE).
+	code   int
+	want   string
+	wantRE string
+	// For an accepted input: same, if set, names a file whose content must
+	// equal the baseline run's abundance.tsv (quant) or index (index).
+	same string
+	// check, if set, inspects an accepted run's output directory.
+	check func(t *testing.T, dir string, r result)
+	// nobody runs the binary as user nobody (skipped when not root).
+	nobody bool
+}
+
+// lines and helpers that build broken inputs from the fixture.
+func lines(b []byte) [][]byte { return bytes.SplitAfter(b, []byte("\n")) }
+
+func joinLines(ls [][]byte) []byte { return bytes.Join(ls, nil) }
+
+// editLine returns fq with 1-based line n replaced (nil deletes it).
+func editLine(fq []byte, n int, repl []byte) []byte {
+	ls := lines(fq)
+	out := append([][]byte(nil), ls[:n-1]...)
+	if repl != nil {
+		out = append(out, repl)
+	}
+	return joinLines(append(out, ls[n:]...))
+}
+
+// mapSeqLines applies f to every sequence line of FASTQ text.
+func mapSeqLines(fq []byte, f func([]byte) []byte) []byte {
+	ls := lines(fq)
+	for i := 1; i+1 < len(ls); i += 4 {
+		ls[i] = append(f(bytes.TrimSuffix(ls[i], []byte("\n"))), '\n')
+	}
+	return joinLines(ls)
+}
+
+// truncateReads cuts every read (sequence and quality) to n bases.
+func truncateReads(fq []byte, n int, every int) []byte {
+	ls := lines(fq)
+	for i := 1; i+2 < len(ls); i += 4 {
+		if (i/4)%every != 0 {
+			continue
+		}
+		for _, j := range []int{i, i + 2} {
+			ls[j] = append(bytes.TrimSuffix(ls[j], []byte("\n"))[:n:n], '\n')
+		}
+	}
+	return joinLines(ls)
+}
+
+func crlf(b []byte) []byte { return bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n")) }
+
+func lower(fq []byte) []byte { return mapSeqLines(fq, bytes.ToLower) }
+
+// headerName returns the name of the FASTQ record starting at 1-based line n.
+func headerName(fq []byte, n int) string {
+	h := strings.TrimSpace(string(lines(fq)[n-1]))
+	return strings.Fields(h[1:])[0]
+}
+
+// renameMates replaces the /1 and /2 suffixes by Illumina comments.
+func renameMates(fq []byte, mate string) []byte {
+	ls := lines(fq)
+	for i := 0; i+1 < len(ls); i += 4 {
+		h := bytes.TrimSuffix(ls[i], []byte("\n"))
+		h = h[:len(h)-2]
+		ls[i] = []byte(string(h) + " " + mate + ":N:0:ACGTAC\n")
+	}
+	return joinLines(ls)
+}
+
+// swapRecords swaps the 0-based records i and j.
+func swapRecords(fq []byte, i, j int) []byte {
+	r := records(fq)
+	r[i], r[j] = r[j], r[i]
+	return bytes.Join(r, nil)
+}
+
+func dropLastRecord(fq []byte) []byte {
+	r := records(fq)
+	return bytes.Join(r[:len(r)-1], nil)
+}
+
+// setIndexVersion rewrites the format version of an index file (the low
+// half of its second little-endian word; the checksum is not updated,
+// as the version is checked first).
+func setIndexVersion(idx []byte, v uint32) []byte {
+	b := bytes.Clone(idx)
+	binary.LittleEndian.PutUint32(b[8:], v)
+	return b
+}
+
+func flipByte(b []byte, i int) []byte {
+	b = bytes.Clone(b)
+	b[i] ^= 0x55
+	return b
+}
+
+// badCases returns the cases; fx provides the good inputs they break.
+func badCases(t *testing.T, fx *fixture) []badCase {
+	idx, err := os.ReadFile(fx.idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r1, r2 := fx.r1Raw, fx.r2Raw
+	r1gz := gz(r1)
+	good := map[string][]byte{"tx.idx": idx, "R1.fq": r1, "R2.fq": r2}
+	with := func(extra map[string][]byte) map[string][]byte {
+		m := map[string][]byte{}
+		for k, v := range good {
+			m[k] = v
+		}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+	q := func(args ...string) []string { return append([]string{"quant", "-i", "tx.idx", "-o", "out"}, args...) }
+	nrec := len(records(r1))
+	lastLine := 4*nrec + 1
+	fasta := fx.fastaRaw
+	faLines := lines(fasta)
+	firstName := strings.Fields(string(faLines[0][1:]))[0]
+	// The second record's header line.
+	secondHdr := 0
+	for i := 1; i < len(faLines); i++ {
+		if faLines[i][0] == '>' {
+			secondHdr = i + 1
+			break
+		}
+	}
+	random := mapSeqLines(r1, func(s []byte) []byte {
+		out := make([]byte, len(s))
+		for i := range out {
+			out[i] = "ACGT"[(i*7+len(s)*3+i*i)%4] // a sequence not in the transcripts
+		}
+		return out
+	})
+	notInterleaved := append(bytes.Clone(r1), r2...)
+	_ = notInterleaved
+	return []badCase{
+		// --- files that are not there or cannot be read
+		{name: "quant/missing read file", files: good, args: q("missing_R1.fq", "R2.fq"), code: 1,
+			want: "Error: missing_R1.fq: file not found"},
+		{name: "quant/directory as read file", files: good, dirs: []string{"reads"}, args: q("reads", "R2.fq"), code: 1,
+			want: "Error: reads: is a directory, not a read file"},
+		{name: "quant/unreadable read file", files: good, args: q("R1.fq", "R2.fq"), code: 1, nobody: true,
+			want: "Error: R1.fq: permission denied"},
+		{name: "quant/missing index", files: good, args: []string{"quant", "-i", "no.idx", "-o", "out", "R1.fq", "R2.fq"}, code: 1,
+			want: "Error: index: no.idx: file not found"},
+		// --- empty files
+		{name: "quant/empty R1", files: with(map[string][]byte{"R1.fq": nil}), args: q("R1.fq", "R2.fq"), code: 1,
+			want: "Error: fastq: R1.fq: file holds no reads"},
+		{name: "quant/empty gzip R1", files: with(map[string][]byte{"R1.fq.gz": gz(nil)}), args: q("R1.fq.gz", "R2.fq"), code: 1,
+			want: "Error: fastq: R1.fq.gz: file holds no reads"},
+		{name: "quant/blank lines only", files: with(map[string][]byte{"R1.fq": []byte("\n\n\n")}), args: q("--single", "-l", "200", "-s", "20", "R1.fq"), code: 1,
+			want: "Error: fastq: R1.fq: file holds no reads"},
+		// --- gzip damage
+		{name: "quant/gzip trailer cut", files: with(map[string][]byte{"R1.fq.gz": r1gz[:len(r1gz)-8]}), args: q("R1.fq.gz", "R2.fq"), code: 1,
+			want: fmt.Sprintf("Error: fastq: R1.fq.gz line %d: gzip: truncated or corrupt stream (unexpected end of file)", lastLine)},
+		{name: "quant/gzip cut in the middle", files: with(map[string][]byte{"R1.fq.gz": r1gz[:len(r1gz)/2]}), args: q("R1.fq.gz", "R2.fq"), code: 1,
+			wantRE: `^Error: fastq: R1\.fq\.gz line [1-9][0-9]*: gzip: truncated or corrupt stream \(unexpected end of file\)$`},
+		{name: "quant/gzip checksum", files: with(map[string][]byte{"R1.fq.gz": flipByte(r1gz, len(r1gz)-8)}), args: q("R1.fq.gz", "R2.fq"), code: 1,
+			want: fmt.Sprintf("Error: fastq: R1.fq.gz line %d: gzip: corrupt data (CRC-32 checksum mismatch)", lastLine)},
+		{name: "quant/gzip corrupt deflate data", files: with(map[string][]byte{"R1.fq.gz": flipByte(r1gz, len(r1gz)/2)}), args: q("R1.fq.gz", "R2.fq"), code: 1,
+			wantRE: `^Error: fastq: R1\.fq\.gz line [1-9][0-9]*: gzip: `},
+		{name: "quant/gzip header only", files: with(map[string][]byte{"R1.fq.gz": r1gz[:10]}), args: q("R1.fq.gz", "R2.fq"), code: 1,
+			want: "Error: fastq: R1.fq.gz line 1: gzip: truncated or corrupt stream (unexpected end of file)"},
+		// --- malformed FASTQ records
+		{name: "quant/missing '+' line", files: with(map[string][]byte{"R1.fq": editLine(r1, 2003, nil)}), args: q("R1.fq", "R2.fq"), code: 1,
+			want: `Error: fastq: R1.fq line 2003: expected '+' line after the sequence, found "IIIIIIIIIIIIIIIIIIII..." (multi-line FASTQ is not supported)`},
+		{name: "quant/missing quality line at the end", files: with(map[string][]byte{"R1.fq": editLine(r1, 4*nrec, nil)}), args: q("R1.fq", "R2.fq"), code: 1,
+			want: fmt.Sprintf("Error: fastq: R1.fq line %d: record truncated: missing quality line", 4*nrec-3)},
+		{name: "quant/quality shorter than sequence", files: with(map[string][]byte{"R1.fq": editLine(r1, 4004, []byte(strings.Repeat("I", 74)+"\n"))}), args: q("R1.fq", "R2.fq"), code: 1,
+			want: "Error: fastq: R1.fq line 4004: sequence and quality lengths differ (75 != 74)"},
+		{name: "quant/quality longer than sequence", files: with(map[string][]byte{"R2.fq": editLine(r2, 8, []byte(strings.Repeat("I", 76)+"\n"))}), args: q("R1.fq", "R2.fq"), code: 1,
+			want: "Error: fastq: R2.fq line 8: sequence and quality lengths differ (75 != 76)"},
+		{name: "quant/header without '@'", files: with(map[string][]byte{"R1.fq": editLine(r1, 5, []byte("read2\n"))}), args: q("R1.fq", "R2.fq"), code: 1,
+			want: "Error: fastq: R1.fq line 5: expected '@' at the start of a record, found 'r'"},
+		{name: "quant/blank line between records", files: with(map[string][]byte{"R1.fq": editLine(r1, 9, []byte("\n"+string(lines(r1)[8])))}), args: q("R1.fq", "R2.fq"), code: 1,
+			want: "Error: fastq: R1.fq line 9: unexpected blank line between records"},
+		// --- accepted variants of good input
+		{name: "quant/CRLF line endings", files: with(map[string][]byte{"R1.fq": crlf(r1), "R2.fq": crlf(r2)}), args: q("R1.fq", "R2.fq"), same: "abundance.tsv"},
+		{name: "quant/lower-case reads", files: with(map[string][]byte{"R1.fq": lower(r1), "R2.fq": lower(r2)}), args: q("R1.fq", "R2.fq"), same: "abundance.tsv"},
+		{name: "quant/gzip reads", files: with(map[string][]byte{"R1.fq.gz": r1gz, "R2.fq.gz": gz(r2)}), args: q("R1.fq.gz", "R2.fq.gz"), same: "abundance.tsv"},
+		{name: "quant/Illumina comments instead of /1 /2", files: with(map[string][]byte{"R1.fq": renameMates(r1, "1"), "R2.fq": renameMates(r2, "2")}), args: q("R1.fq", "R2.fq"), same: "abundance.tsv"},
+		{name: "quant/IUPAC codes and N in reads", files: with(map[string][]byte{"R1.fq": mapSeqLines(r1, func(s []byte) []byte {
+			s = bytes.Clone(s)
+			s[10], s[40] = 'N', 'R'
+			return s
+		})}), args: q("R1.fq", "R2.fq"), check: func(t *testing.T, dir string, r result) {
+			ri := readRunInfo(t, dir)
+			if ri.NProcessed != fixPairs || ri.NPseudoaligned < fixPairs*9/10 {
+				t.Errorf("processed %d, pseudoaligned %d", ri.NProcessed, ri.NPseudoaligned)
+			}
+		}},
+		{name: "quant/some reads shorter than k", files: with(map[string][]byte{"R1.fq": truncateReads(r1, 20, 4), "R2.fq": truncateReads(r2, 20, 4)}), args: q("R1.fq", "R2.fq"),
+			check: func(t *testing.T, dir string, r result) {
+				ri := readRunInfo(t, dir)
+				if ri.Unaligned["too_short"] != fixPairs/4 {
+					t.Errorf("too_short = %d, want %d", ri.Unaligned["too_short"], fixPairs/4)
+				}
+				if !strings.Contains(r.stderr, "[quant] not pseudoaligned: ") || !strings.Contains(r.stderr, "too_short: 500") {
+					t.Errorf("the log does not break the unaligned reads down:\n%s", r.stderr)
+				}
+			}},
+		// --- reads that cannot be quantified
+		{name: "quant/all reads shorter than k", files: with(map[string][]byte{"R1.fq": truncateReads(r1, 20, 1)}), args: q("--single", "-l", "200", "-s", "20", "R1.fq"), code: 1,
+			want: "Error: no reads pseudoaligned (too_short: 2,000); check that the reads and the index belong together; no output written"},
+		{name: "quant/all reads N", files: with(map[string][]byte{"R1.fq": mapSeqLines(r1, func(s []byte) []byte { return bytes.Repeat([]byte("N"), len(s)) })}), args: q("--single", "-l", "200", "-s", "20", "R1.fq"), code: 1,
+			want: "Error: no reads pseudoaligned (too_many_n: 2,000); check that the reads and the index belong together; no output written"},
+		{name: "quant/reads of another transcriptome", files: with(map[string][]byte{"R1.fq": random}), args: q("--single", "-l", "200", "-s", "20", "R1.fq"), code: 1,
+			want: "Error: no reads pseudoaligned (no_kmer_match: 2,000); check that the reads and the index belong together; no output written"},
+		// --- mates that do not belong together
+		{name: "quant/R2 has fewer reads", files: with(map[string][]byte{"R2.fq": dropLastRecord(r2)}), args: q("R1.fq", "R2.fq"), code: 1,
+			want: fmt.Sprintf("Error: paired files have different numbers of reads: R2.fq ends after %d reads, R1.fq has more", nrec-1)},
+		{name: "quant/R1 has fewer reads", files: with(map[string][]byte{"R1.fq": dropLastRecord(r1)}), args: q("R1.fq", "R2.fq"), code: 1,
+			want: fmt.Sprintf("Error: paired files have different numbers of reads: R1.fq ends after %d reads, R2.fq has more", nrec-1)},
+		{name: "quant/mates out of order", files: with(map[string][]byte{"R2.fq": swapRecords(r2, 100, 101)}), args: q("R1.fq", "R2.fq"), code: 1,
+			want: fmt.Sprintf(`Error: R2.fq line 401: read name %q does not match %q at R1.fq line 401: the files are not mates or not in the same order (--no-name-check skips this check)`,
+				headerName(r2, 405), headerName(r1, 401))},
+		{name: "quant/mates out of order, --no-name-check", files: with(map[string][]byte{"R2.fq": swapRecords(r2, 100, 101)}), args: q("--no-name-check", "R1.fq", "R2.fq"),
+			check: func(t *testing.T, dir string, r result) {
+				if ri := readRunInfo(t, dir); ri.NProcessed != fixPairs {
+					t.Errorf("processed %d", ri.NProcessed)
+				}
+			}},
+		{name: "quant/same file as both mates", files: good, args: q("R1.fq", "R1.fq"), code: 1,
+			want: "Error: pair 1: R1.fq is given as both mates (R1 R2); for one file holding both mates use --interleaved"},
+		{name: "quant/odd number of paired files", files: good, args: q("R1.fq", "R2.fq", "R1.fq"), code: 1,
+			want: "Error: paired-end mode needs an even number of read files (R1 R2 ...), got 3; use --single for single-end reads"},
+		// --- interleaved and standard input
+		{name: "quant/interleaved file", files: with(map[string][]byte{"il.fq": interleave(r1, r2)}), args: q("--interleaved", "il.fq"), same: "abundance.tsv"},
+		{name: "quant/interleaved standard input", files: good, stdin: interleave(r1, r2), args: q("--interleaved", "-"), same: "abundance.tsv"},
+		{name: "quant/gzip standard input", files: good, stdin: gz(r1), args: q("--single", "-l", "200", "-s", "20", "-"),
+			check: func(t *testing.T, dir string, r result) {
+				if ri := readRunInfo(t, dir); ri.NProcessed != fixPairs {
+					t.Errorf("processed %d", ri.NProcessed)
+				}
+			}},
+		{name: "quant/interleaved file with an unpaired last read", files: with(map[string][]byte{"il.fq": dropLastRecord(interleave(r1, r2))}), args: q("--interleaved", "il.fq"), code: 1,
+			want: fmt.Sprintf("Error: fastq: il.fq line %d: interleaved input ends with an unpaired read (record %d has no mate)", 8*nrec-7, 2*nrec-1)},
+		{name: "quant/interleaved flag on a non-interleaved file", files: good, args: q("--interleaved", "R1.fq"), code: 1,
+			want: fmt.Sprintf(`Error: R1.fq line 5: read name %q does not match %q at line 1: the file is not interleaved (each record followed by its mate) (--no-name-check skips this check)`,
+				headerName(r1, 5), headerName(r1, 1))},
+		{name: "quant/--interleaved with --single", files: good, args: q("--interleaved", "--single", "-l", "200", "-s", "20", "R1.fq"), code: 1,
+			want: "Error: --interleaved and --single cannot be combined: an interleaved file holds pairs"},
+		{name: "quant/standard input twice", files: good, args: q("-", "-"), code: 1,
+			want: "Error: standard input (-) is given 2 times; it can be read only once"},
+		{name: "quant/empty standard input", files: good, stdin: []byte{}, args: q("--single", "-l", "200", "-s", "20", "-"), code: 1,
+			want: "Error: fastq: -: file holds no reads"},
+		// --- wrong index files
+		{name: "quant/read file as index", files: good, args: []string{"quant", "-i", "R1.fq", "-o", "out", "R1.fq", "R2.fq"}, code: 1,
+			want: "Error: index: R1.fq: looks like a FASTQ file, not a gallisto index"},
+		{name: "quant/gzip read file as index", files: with(map[string][]byte{"R1.fq.gz": r1gz}), args: []string{"quant", "-i", "R1.fq.gz", "-o", "out", "R1.fq", "R2.fq"}, code: 1,
+			want: "Error: index: R1.fq.gz: gzip-compressed data, not a gallisto index (a FASTA or FASTQ file?)"},
+		{name: "quant/FASTA as index", files: with(map[string][]byte{"tx.fa": fasta}), args: []string{"quant", "-i", "tx.fa", "-o", "out", "R1.fq", "R2.fq"}, code: 1,
+			want: "Error: index: tx.fa: looks like a FASTA file, not a gallisto index; build one with 'gallisto index'"},
+		{name: "quant/kallisto index", files: with(map[string][]byte{"k.idx": append(binary.LittleEndian.AppendUint64(nil, 10), make([]byte, 64)...)}), args: []string{"quant", "-i", "k.idx", "-o", "out", "R1.fq", "R2.fq"}, code: 1,
+			want: "Error: index: k.idx: looks like a kallisto index (version 10), not a gallisto index; build one with 'gallisto index'"},
+		{name: "quant/index of another format version", files: with(map[string][]byte{"tx.idx": setIndexVersion(idx, 99)}), args: q("R1.fq", "R2.fq"), code: 1,
+			want: fmt.Sprintf("Error: index: tx.idx: unsupported index format version: the file is version 99, this gallisto reads version %d; rebuild the index with this gallisto's 'index' command", index.FormatVersion)},
+		{name: "quant/index with a failed checksum", files: with(map[string][]byte{"tx.idx": flipByte(idx, len(idx)/2)}), args: q("R1.fq", "R2.fq"), code: 1,
+			wantRE: `^Error: index: tx\.idx: corrupt index file: checksum mismatch \(stored [0-9a-f]{8}, computed [0-9a-f]{8}\); the file is damaged or truncated$`},
+		{name: "quant/truncated index", files: with(map[string][]byte{"tx.idx": idx[:len(idx)/2]}), args: q("R1.fq", "R2.fq"), code: 1,
+			wantRE: `^Error: index: tx\.idx: corrupt index file: `},
+		{name: "quant/index cut to a few bytes", files: with(map[string][]byte{"tx.idx": idx[:20]}), args: q("R1.fq", "R2.fq"), code: 1,
+			want: "Error: index: tx.idx: truncated index file (shorter than its header)"},
+		{name: "quant/empty index", files: with(map[string][]byte{"tx.idx": nil}), args: q("R1.fq", "R2.fq"), code: 1,
+			want: "Error: index: tx.idx: empty file, not a gallisto index"},
+		// --- output directory
+		{name: "quant/output directory is a file", files: with(map[string][]byte{"out": []byte("x")}), args: q("R1.fq", "R2.fq"), code: 1,
+			want: "Error: output directory out exists and is not a directory"},
+
+		// --- index: transcripts
+		{name: "index/missing FASTA", args: []string{"index", "-i", "x.idx", "no.fa"}, code: 1,
+			want: "Error: index: no.fa: file not found"},
+		{name: "index/empty FASTA", files: map[string][]byte{"e.fa": nil}, args: []string{"index", "-i", "x.idx", "e.fa"}, code: 1,
+			want: "Error: index: fasta: e.fa: no FASTA records (the file is empty)"},
+		{name: "index/FASTA without header", files: map[string][]byte{"n.fa": fasta[bytes.IndexByte(fasta, '\n')+1:]}, args: []string{"index", "-i", "x.idx", "n.fa"}, code: 1,
+			wantRE: `^Error: index: fasta: n\.fa line 1: expected '>' at the start of a record, found '[ACGT]'$`},
+		{name: "index/empty sequence", files: map[string][]byte{"e.fa": append([]byte(">empty\n"), fasta...)}, args: []string{"index", "-i", "x.idx", "e.fa"}, code: 1,
+			want: `Error: index: fasta: e.fa line 1: record "empty" has an empty sequence`},
+		{name: "index/empty name", files: map[string][]byte{"e.fa": append([]byte(">\nACGTACGTACGTACGTACGTACGTACGTACGTACGT\n"), fasta...)}, args: []string{"index", "-i", "x.idx", "e.fa"}, code: 1,
+			want: `Error: index: fasta: e.fa line 1: record has an empty name`},
+		{name: "index/duplicate names", files: map[string][]byte{"d.fa": append(bytes.Clone(fasta), fasta[:bytes.IndexByte(fasta[1:], '>')+1]...)}, args: []string{"index", "-i", "x.idx", "d.fa"}, code: 1,
+			want: fmt.Sprintf(`Error: index: d.fa line %d: repeated target name %q (first at d.fa line 1); run with --make-unique to rename repeats`, len(faLines), firstName)},
+		{name: "index/duplicate names across files", files: map[string][]byte{"a.fa": fasta, "b.fa": fasta}, args: []string{"index", "-i", "x.idx", "a.fa", "b.fa"}, code: 1,
+			want: fmt.Sprintf(`Error: index: b.fa line 1: repeated target name %q (first at a.fa line 1); run with --make-unique to rename repeats`, firstName)},
+		{name: "index/duplicate names, --make-unique", files: map[string][]byte{"a.fa": fasta, "b.fa": fasta}, args: []string{"index", "-i", "x.idx", "--make-unique", "a.fa", "b.fa"},
+			check: func(t *testing.T, dir string, r result) {
+				if _, err := os.Stat(filepath.Join(dir, "x.idx")); err != nil {
+					t.Error(err)
+				}
+			}},
+		{name: "index/truncated gzip FASTA", files: map[string][]byte{"t.fa.gz": gz(fasta)[:len(gz(fasta))*2/3]}, args: []string{"index", "-i", "x.idx", "t.fa.gz"}, code: 1,
+			wantRE: `^Error: index: fasta: t\.fa\.gz line [1-9][0-9]*: gzip: truncated or corrupt stream \(unexpected end of file\)$`},
+		{name: "index/FASTQ instead of FASTA", files: map[string][]byte{"R1.fq": r1}, args: []string{"index", "-i", "x.idx", "R1.fq"}, code: 1,
+			want: "Error: index: fasta: R1.fq line 1: expected '>' at the start of a record, found '@'"},
+		{name: "index/record without sequence in the middle", files: map[string][]byte{"s.fa": editLine(fasta, secondHdr, append([]byte(">nothing here\n"), faLines[secondHdr-1]...))}, args: []string{"index", "-i", "x.idx", "s.fa"}, code: 1,
+			want: fmt.Sprintf(`Error: index: fasta: s.fa line %d: record "nothing" has an empty sequence`, secondHdr)},
+		{name: "index/CRLF FASTA", files: map[string][]byte{"c.fa": crlf(fasta)}, args: []string{"index", "-i", "x.idx", "c.fa"}, same: "x.idx"},
+		{name: "index/lower-case FASTA", files: map[string][]byte{"l.fa": bytes.ToLower(fasta)}, args: []string{"index", "-i", "x.idx", "l.fa"},
+			check: func(t *testing.T, dir string, r result) {
+				// Names are lower-cased too, so compare the graph only.
+				if !strings.Contains(r.stderr, "[build] target de Bruijn graph has") {
+					t.Errorf("no graph summary in the log:\n%s", r.stderr)
+				}
+			}},
+		{name: "index/IUPAC codes in transcripts", files: map[string][]byte{"u.fa": bytes.Replace(fasta, []byte("\nACG"), []byte("\nRYK"), 5)}, args: []string{"index", "-i", "x.idx", "u.fa"},
+			check: func(t *testing.T, dir string, r result) {
+				if !strings.Contains(r.stderr, "[build] warning: replaced 15 non-ACGUT characters in the input sequence") {
+					t.Errorf("no replacement warning in the log:\n%s", r.stderr)
+				}
+			}},
+		{name: "index/even k", files: map[string][]byte{"tx.fa": fasta}, args: []string{"index", "-i", "x.idx", "-k", "30", "tx.fa"}, code: 1,
+			wantRE: `^Error: index: .*30`},
+		{name: "index/bad --max-memory", files: map[string][]byte{"tx.fa": fasta}, args: []string{"index", "-i", "x.idx", "--max-memory", "4X", "tx.fa"}, code: 2,
+			want: `Error: invalid argument "4X" for "--max-memory" flag: "4X" is not a size: give a number with an optional unit K, M, G or T (for example 4G or 512M) (see 'gallisto index --help')`},
+		{name: "index/--max-memory 4G", files: map[string][]byte{"tx.fa": fasta}, args: []string{"index", "-i", "x.idx", "--max-memory", "4G", "tx.fa"}, same: "x.idx"},
+		{name: "index/output in a missing directory", files: map[string][]byte{"tx.fa": fasta}, args: []string{"index", "-i", "no/x.idx", "tx.fa"}, code: 1,
+			want: "Error: index: cannot create no/x.idx: no such file or directory"},
+	}
+}
+
+// runInfo is the part of run_info.json the tests read.
+type runInfo struct {
+	NProcessed     int64            `json:"n_processed"`
+	NPseudoaligned int64            `json:"n_pseudoaligned"`
+	Unaligned      map[string]int64 `json:"n_unaligned"`
+}
+
+func readRunInfo(t *testing.T, dir string) runInfo {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "out", "run_info.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ri runInfo
+	if err := json.Unmarshal(b, &ri); err != nil {
+		t.Fatal(err)
+	}
+	return ri
+}
+
+// nobodyCred returns credentials of user nobody, or skips.
+func nobodyCred(t *testing.T) *syscall.Credential {
+	if os.Geteuid() != 0 {
+		t.Skip("running as another user needs root")
+	}
+	return &syscall.Credential{Uid: 65534, Gid: 65534}
+}
+
+func TestBadInputs(t *testing.T) {
+	fx := getFixture(t)
+	// Baselines for the accepted variants.
+	base := t.TempDir()
+	if r := run(t, nil, "quant", "-i", fx.idx, "-o", filepath.Join(base, "q"), fx.r1, fx.r2); r.code != 0 {
+		t.Fatalf("baseline quant: %s", r.stderr)
+	}
+	baseTSV, _ := os.ReadFile(filepath.Join(base, "q", "abundance.tsv"))
+	baseIdx, _ := os.ReadFile(fx.idx)
+
+	for _, tc := range badCases(t, fx) {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if tc.nobody {
+				// t.TempDir's parents are private to root: use one that
+				// user nobody can reach.
+				var err error
+				if dir, err = os.MkdirTemp("", "gallisto-nobody-"); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { os.RemoveAll(dir) })
+			}
+			os.Chmod(dir, 0o777)
+			for name, data := range tc.files {
+				mode := os.FileMode(0o644)
+				if tc.nobody && strings.HasPrefix(name, "R1") {
+					mode = 0o600 // unreadable for nobody
+				}
+				if err := os.WriteFile(filepath.Join(dir, name), data, mode); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, d := range tc.dirs {
+				os.Mkdir(filepath.Join(dir, d), 0o755)
+			}
+			before := listDir(t, dir)
+			cmd := exec.Command(bin, tc.args...)
+			cmd.Dir = dir
+			if tc.stdin != nil {
+				cmd.Stdin = bytes.NewReader(tc.stdin)
+			}
+			if tc.nobody {
+				cmd.SysProcAttr = &syscall.SysProcAttr{Credential: nobodyCred(t)}
+			}
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			r := result{stderr: stderr.String()}
+			if ee, ok := err.(*exec.ExitError); ok {
+				r.code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if r.code != tc.code {
+				t.Fatalf("exit code %d, want %d\n%s", r.code, tc.code, r.stderr)
+			}
+			if tc.code != 0 {
+				errs := r.errorLines()
+				if len(errs) != 1 {
+					t.Fatalf("want exactly one Error: line, got %d:\n%s", len(errs), r.stderr)
+				}
+				t.Logf("exit %d: %s", r.code, errs[0])
+				if tc.want != "" && errs[0] != tc.want {
+					t.Errorf("message:\n got %s\nwant %s", errs[0], tc.want)
+				}
+				if tc.wantRE != "" && !regexp.MustCompile(tc.wantRE).MatchString(errs[0]) {
+					t.Errorf("message:\n got %s\nwant match for %s", errs[0], tc.wantRE)
+				}
+				// Nothing new may be left: no output directory with files,
+				// no index, no temporary file.
+				after := listDir(t, dir)
+				if fmt.Sprint(after) != fmt.Sprint(before) {
+					if got := listDir(t, filepath.Join(dir, "out")); len(got) > 0 || !slicesEqualIgnoring(after, before, "out") {
+						t.Errorf("the failed run left files: before %v, after %v, out/ %v", before, after, got)
+					}
+				}
+				return
+			}
+			t.Logf("exit 0: accepted")
+			switch tc.same {
+			case "abundance.tsv":
+				got, _ := os.ReadFile(filepath.Join(dir, "out", "abundance.tsv"))
+				if !bytes.Equal(got, baseTSV) {
+					t.Errorf("abundance.tsv differs from the baseline run's")
+				}
+			case "x.idx":
+				got, _ := os.ReadFile(filepath.Join(dir, "x.idx"))
+				if !bytes.Equal(got, baseIdx) {
+					t.Errorf("the index differs from the baseline index")
+				}
+			}
+			if tc.check != nil {
+				tc.check(t, dir, r)
+			}
+		})
+	}
+}
+
+// slicesEqualIgnoring compares two name lists, ignoring name in the second.
+func slicesEqualIgnoring(after, before []string, name string) bool {
+	var a []string
+	for _, n := range after {
+		if n != name {
+			a = append(a, n)
+		}
+	}
+	return fmt.Sprint(a) == fmt.Sprint(before)
+}
+
+// maxRSS returns the peak resident memory of a finished process, in MiB.
+func maxRSS(ps *os.ProcessState) int64 {
+	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+		return ru.Maxrss >> 10 // KiB on Linux
+	}
+	return 0
+}
+
+// TestIndexMaxMemory builds the same index with and without a memory
+// budget: the files must be identical and the budget must lower the peak
+// memory. An impossible budget must be refused up front with an estimate,
+// or met; until the builder refuses, the test only reports the figures.
+func TestIndexMaxMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds three indexes")
+	}
+	dir := t.TempDir()
+	fa := bigFASTA(t, dir)
+	build := func(name string, extra ...string) (int64, []byte, result) {
+		cmd := exec.Command(bin, append([]string{"index", "-i", filepath.Join(dir, name)}, append(extra, fa)...)...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		r := result{stderr: stderr.String()}
+		if ee, ok := err.(*exec.ExitError); ok {
+			r.code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := os.ReadFile(filepath.Join(dir, name))
+		return maxRSS(cmd.ProcessState), b, r
+	}
+	free, want, r := build("free.idx")
+	if r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	capped, got, r := build("capped.idx", "--max-memory", "32M")
+	if r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	t.Logf("peak RSS: %d MiB without a budget, %d MiB with --max-memory 32M", free, capped)
+	if !bytes.Equal(got, want) {
+		t.Errorf("the index built under a budget differs")
+	}
+	if capped > free {
+		t.Errorf("--max-memory 32M raised the peak from %d to %d MiB", free, capped)
+	}
+	tiny, _, r := build("tiny.idx", "--max-memory", "1K")
+	switch {
+	case r.code == 1 && len(r.errorLines()) == 1:
+		t.Logf("--max-memory 1K refused: %s", r.errorLines()[0])
+	case r.code == 0:
+		t.Logf("--max-memory 1K accepted and used %d MiB: the builder does not refuse a budget it cannot meet (yet)", tiny)
+	default:
+		t.Errorf("--max-memory 1K: exit %d\n%s", r.code, r.stderr)
+	}
+}

@@ -68,6 +68,9 @@ func (b *builder) gather() error {
 	half := b.opt.PassBytes / 2
 	nparts := max(minParts, int((recBytes+half-1)/half))
 	nparts = 1 << bits.Len(uint(nparts-1)) // a power of two: part = top bits
+	// A part is the top bits of a (k-1)-mer's hash, so there cannot be more
+	// parts than (k-1)-mers (this caps tiny k only: 16 parts for k=3).
+	nparts = min(nparts, 1<<(2*(b.s.K-1)))
 	logP := uint(bits.TrailingZeros(uint(nparts)))
 	if 2*uint(b.s.K-1)-logP+8 > 64 {
 		return fmt.Errorf("dbg: k=%d too large for %d parts", b.s.K, nparts)
@@ -97,7 +100,15 @@ func (b *builder) gather() error {
 		if err != nil {
 			return err
 		}
-		slices.Sort(kmers)
+		// Sort the part's two kinds of records at the same time.
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sortUint64(km1, topShift(b.km1.width-b.km1.logP+8))
+		}()
+		sortUint64(kmers, topShift(2*uint(b.s.K)))
+		wg.Wait()
 		kmers = slices.Compact(kmers)
 		if _, err := kb.AddPart(kmers); err != nil {
 			return err
@@ -119,10 +130,10 @@ func (b *builder) gather() error {
 	return nil
 }
 
-// addKm1Part merges the part's (k-1)-mer records (key<<8 | masks) into one
-// mask per (k-1)-mer and indexes them.
+// addKm1Part merges the part's sorted (k-1)-mer records (key<<8 | masks)
+// into one mask per (k-1)-mer and indexes them.
 func (b *builder) addKm1Part(p int, recs []uint64) error {
-	slices.Sort(recs)
+	// recs is sorted.
 	keys := recs[:0] // reuse: keys are written behind the reading position
 	var masks []uint8
 	for i := 0; i < len(recs); {

@@ -17,6 +17,7 @@ package bloom
 import (
 	"errors"
 	"math/bits"
+	"sync/atomic"
 )
 
 // wordsPerBlock is 8: 8 x 64-bit words = one 64-byte cache line.
@@ -63,6 +64,16 @@ func (f *Filter) Add(key uint64) {
 	w := f.words[b : b+wordsPerBlock : b+wordsPerBlock]
 	for i := range w {
 		w[i] |= 1 << (sel & 63)
+		sel >>= 6
+	}
+}
+
+// AddConcurrent inserts key; unlike Add, it may be called from several
+// goroutines at once (bits are set with atomic OR).
+func (f *Filter) AddConcurrent(key uint64) {
+	b, sel := f.locate(key)
+	for i := 0; i < wordsPerBlock; i++ {
+		atomic.OrUint64(&f.words[b+i], 1<<(sel&63))
 		sel >>= 6
 	}
 }

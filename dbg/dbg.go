@@ -128,7 +128,6 @@ type builder struct {
 
 	dict *kdict.Dict
 	km1  *km1Table
-	brk  []uint8 // 2 bits per k-mer slot: bit 0 cut before, bit 1 cut after (canonical orientation)
 	g    *Graph
 }
 
@@ -154,7 +153,8 @@ func Build(ctx context.Context, in *Input, s kmer.Shape, opt Options) (*Graph, e
 	if err := b.walkAll(); err != nil {
 		return nil, err
 	}
-	b.km1, b.brk = nil, nil
+	b.km1 = nil
+	b.clearCuts()
 	b.logf("%d contigs", b.g.NumContigs())
 	if err := b.mapTranscripts(); err != nil {
 		return nil, err
@@ -171,16 +171,18 @@ func (b *builder) logf(format string, args ...any) {
 	}
 }
 
-// fillFilter builds the Bloom filter from the contigs' k-mers.
+// fillFilter builds the Bloom filter from the contigs' k-mers, in parallel.
 func (b *builder) fillFilter() {
 	f := b.dict.NewFilter()
 	g := b.g
-	for c := 0; c < g.NumContigs(); c++ {
-		n := g.ContigLen(uint32(c))
-		for p := int32(0); p < n; p++ {
-			km, _ := b.s.Canonical(g.ContigKmer(uint32(c), p))
-			f.Add(uint64(km))
+	parallel(b.threads, g.NumContigs(), func(lo, hi int) {
+		for c := lo; c < hi; c++ {
+			n := g.ContigLen(uint32(c))
+			for p := int32(0); p < n; p++ {
+				km, _ := b.s.Canonical(g.ContigKmer(uint32(c), p))
+				f.AddConcurrent(uint64(km))
+			}
 		}
-	}
+	})
 	b.dict.SetFilter(f)
 }

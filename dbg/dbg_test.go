@@ -189,7 +189,7 @@ func TestSameAsNaiveRandom(t *testing.T) {
 			seqs = append(seqs, []byte(s))
 		}
 		t.Run(fmt.Sprintf("trial%d-k%d", trial, k), func(t *testing.T) {
-			pass := int64(0) // in memory
+			pass := int64(0)  // in memory
 			if trial%5 == 0 { // every k in turn (k cycles with period 6)
 				pass = 64 // spill to files
 			}

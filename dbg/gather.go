@@ -11,8 +11,15 @@ import (
 	"github.com/gallisto/gallisto/mphf"
 )
 
-// unassigned marks a k-mer not yet placed on a contig.
-const unassigned = ^uint32(0)
+// While contigs are built, a k-mer's dictionary value holds its position in
+// the k-mer space in the low 30 bits (all ones: not placed yet) and its cut
+// marks in the top two (see walk.go), so that the walk reads one word per
+// k-mer. The marks are cleared once every k-mer is placed.
+const (
+	posBits    = 30
+	posMask    = 1<<posBits - 1
+	unassigned = posMask // position field of a k-mer not yet placed
+)
 
 // minParts is the smallest number of gathering passes: with at least 16
 // parts, a (k-1)-mer of up to 60 bits, hashed bijectively, leaves at most
@@ -124,8 +131,8 @@ func (b *builder) gather() error {
 		return err
 	}
 	b.dict = d
-	if d.Len() >= int(unassigned) {
-		return fmt.Errorf("dbg: %d distinct k-mers, more than this index format holds", d.Len())
+	if d.Len() >= unassigned {
+		return fmt.Errorf("dbg: %d distinct k-mers, more than the %d this builder can place", d.Len(), unassigned-1)
 	}
 	return nil
 }

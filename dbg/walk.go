@@ -3,20 +3,25 @@ package dbg
 import (
 	"fmt"
 	"math/bits"
+	"sync"
 
 	"github.com/gallisto/gallisto/kmer"
 )
 
-// Cut marks, 2 bits per k-mer slot in builder.brk, in the canonical
-// k-mer's orientation: a contig may not continue across a cut.
+// Cut marks, in the top bits of a k-mer's dictionary value while building,
+// in the canonical k-mer's orientation: a contig may not continue across a
+// cut.
 const (
 	cutBefore = 1 // a transcript starts at this k-mer (or ends, seen from the other strand)
 	cutAfter  = 2
 )
 
-func (b *builder) cutBits(slot uint64) uint8 { return b.brk[slot/4] >> (2 * (slot % 4)) & 3 }
+func (b *builder) cutBits(slot uint64) uint8 { return uint8(b.dict.Values()[slot] >> posBits) }
 
-func (b *builder) setCut(slot uint64, bit uint8) { b.brk[slot/4] |= bit << (2 * (slot % 4)) }
+func (b *builder) setCut(slot uint64, bit uint8) { b.dict.Values()[slot] |= uint32(bit) << posBits }
+
+// placed reports whether the k-mer at slot is on a contig.
+func placed(v uint32) bool { return v&posMask != unassigned }
 
 // orientedCuts returns whether oriented k-mer x (canonical form c at slot)
 // has a cut before and after it, in x's own orientation.
@@ -33,7 +38,6 @@ func (b *builder) orientedCuts(x, c kmer.Kmer, slot uint64) (before, after bool)
 // direction. kallisto cuts its contigs at exactly these points
 // (FixSplitContigs).
 func (b *builder) markCuts() error {
-	b.brk = make([]uint8, (b.dict.Len()+3)/4)
 	k := b.s.K
 	for t := 0; t < b.in.NumTargets(); t++ {
 		lo, hi := b.in.bounds(t)
@@ -123,7 +127,7 @@ func (b *builder) walkAll() error {
 			x := b.in.Seq.Kmer(b.s, i)
 			c, _ := b.s.Canonical(x)
 			slot := b.dict.Index(uint64(c))
-			if values[slot] == unassigned {
+			if !placed(values[slot]) {
 				flist, blist = b.walk(node{c, slot}, flist[:0], blist[:0])
 				path = path[:0]
 				for j := len(blist) - 1; j >= 0; j-- {
@@ -137,7 +141,7 @@ func (b *builder) walkAll() error {
 			// The transcript runs along x's contig to the contig's end (no
 			// branch inside a contig, and its own start and end are cuts):
 			// skip the k-mers already placed.
-			i += b.remaining(x, values[slot])
+			i += b.remaining(x, values[slot]&posMask)
 		}
 	}
 	return nil
@@ -227,11 +231,11 @@ func (b *builder) addContig(path []node, values []uint32) error {
 	id := uint32(len(g.KStart) - 1)
 	start := g.KStart[id]
 	for i, n := range path {
-		if values[n.slot] != unassigned {
+		if placed(values[n.slot]) {
 			c, _ := b.s.Canonical(n.x)
 			return fmt.Errorf("dbg: internal error: k-mer %s placed twice", b.s.String(c))
 		}
-		values[n.slot] = start + uint32(i)
+		values[n.slot] = values[n.slot]&^posMask | (start + uint32(i))
 		if i == 0 {
 			for j := b.s.K - 1; j >= 0; j-- {
 				g.Seq.AppendCode(uint8(uint64(n.x) >> (2 * uint(j)) & 3))
@@ -242,4 +246,28 @@ func (b *builder) addContig(path []node, values []uint32) error {
 	}
 	g.KStart = append(g.KStart, start+uint32(len(path)))
 	return nil
+}
+
+// clearCuts leaves only positions in the dictionary's values.
+func (b *builder) clearCuts() {
+	values := b.dict.Values()
+	parallel(b.threads, len(values), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			values[i] &= posMask
+		}
+	})
+}
+
+// parallel runs f over [0, n) split into one range per goroutine.
+func parallel(threads, n int, f func(lo, hi int)) {
+	var wg sync.WaitGroup
+	step := (n + threads - 1) / max(threads, 1)
+	for lo := 0; lo < n; lo += step {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			f(lo, hi)
+		}(lo, min(lo+step, n))
+	}
+	wg.Wait()
 }

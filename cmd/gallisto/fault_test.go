@@ -433,3 +433,42 @@ func TestReadOnlyDirectory(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentRunsRefused starts a run that waits for reads on a pipe,
+// then a second run into the same directory: the second must be refused
+// at once, and the first must still complete.
+func TestConcurrentRunsRefused(t *testing.T) {
+	fx := getFixture(t)
+	out := filepath.Join(t.TempDir(), "out")
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := exec.Command(bin, "quant", "-i", fx.idx, "-o", out, "--interleaved", "-")
+	first.Stdin = pr
+	var stderr bytes.Buffer
+	first.Stderr = &stderr
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pr.Close()
+	data := interleave(fx.r1Raw, fx.r2Raw)
+	pw.Write(data[:len(data)/2])
+	// Wait until the first run holds the directory (it logs its files).
+	for i := 0; i < 100 && !strings.Contains(stderr.String(), "will process"); i++ {
+		time.Sleep(50 * time.Millisecond)
+	}
+	r := run(t, nil, "quant", "-i", fx.idx, "-o", out, fx.r1, fx.r2)
+	want := "Error: output directory " + out + " is being written by another running gallisto; wait for it to finish or choose another directory"
+	if r.code != 1 || len(r.errorLines()) != 1 || r.errorLines()[0] != want {
+		t.Errorf("second run: exit %d, want 1 and %q\n%s", r.code, want, r.stderr)
+	}
+	pw.Write(data[len(data)/2:])
+	pw.Close()
+	if err := first.Wait(); err != nil {
+		t.Fatalf("first run: %v\n%s", err, stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(out, "run_info.json")); err != nil {
+		t.Errorf("first run: %v", err)
+	}
+}

@@ -53,8 +53,6 @@ type verifiedDict struct{ x *Index }
 
 func (d *verifiedDict) Len() int { return d.x.NumKmers() }
 
-func (d *verifiedDict) MayContain(km kmer.Kmer) bool { return d.x.kd.MayContain(uint64(km)) }
-
 func (d *verifiedDict) Lookup(km kmer.Kmer) (Entry, bool) {
 	x := d.x
 	v, ok := x.kd.Get(uint64(km))

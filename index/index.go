@@ -30,8 +30,6 @@ type Entry = dbg.Entry
 type Dict interface {
 	// Lookup returns the location of canonical k-mer km.
 	Lookup(km kmer.Kmer) (Entry, bool)
-	// MayContain is a cheap pre-check: false means km is certainly absent.
-	MayContain(km kmer.Kmer) bool
 	// Len returns the number of k-mers.
 	Len() int
 }

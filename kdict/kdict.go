@@ -121,12 +121,6 @@ func (d *Dict) SetFilter(f *bloom.Filter) { d.filter = f }
 // NewFilter returns an empty filter sized for this dictionary.
 func (d *Dict) NewFilter() *bloom.Filter { return bloom.New(d.Len(), FilterBitsPerKey) }
 
-// MayContain reports whether key may be in the dictionary: false means it
-// certainly is not. It reads the Bloom filter only.
-func (d *Dict) MayContain(key uint64) bool {
-	return len(d.values) > 0 && (d.filter == nil || d.filter.Has(key))
-}
-
 // Get returns the value stored for key's slot and true, or false when key
 // is certainly absent. A true answer must be verified by the caller.
 func (d *Dict) Get(key uint64) (uint32, bool) {

@@ -91,10 +91,6 @@ type Mapper struct {
 	key              []byte
 	fr, rf           Result   // BothStrands results
 	frBuf, rfBuf     []uint32 // their Targets
-	// Pre-check window of the read being matched (see fillWindow): bit d
-	// of winMask tells whether the k-mer at winLo+d may be in the index.
-	winLo   int
-	winMask uint64
 }
 
 // NewMapper returns a Mapper over idx.

@@ -45,8 +45,7 @@ func (m *Mapper) match(s []byte, hits []hit) ([]hit, bool) {
 	if it.Done() {
 		return hits, false
 	}
-	m.winLo = -64 // no pre-check window yet for this read
-	var last hit  // most recent hit, the hint for find
+	var last hit // most recent hit, the hint for find
 	have := false
 	for ; !it.Done(); it.Next() {
 		e, sense, ok := m.find(&it, last, have)
@@ -161,34 +160,6 @@ func (m *Mapper) find(it *kmer.Iterator, hint hit, have bool) (index.Entry, bool
 		}
 	}
 	km, fw := it.Canonical()
-	if d := it.Pos() - m.winLo; d >= 0 && d < 64 {
-		if m.winMask>>uint(d)&1 == 0 {
-			return 0, false, false
-		}
-	} else if !x.Dict.MayContain(km) {
-		m.fillWindow(it)
-		return 0, false, false
-	}
 	e, ok := x.Dict.Lookup(km)
 	return e, fw == e.Fw(), ok
-}
-
-// fillWindow runs the dictionary's pre-check on the k-mers of the 63
-// positions after it, after it found an absent k-mer. A sequencing error
-// makes the next k-1 k-mers absent too, and kallisto looks them up one by
-// one; checking them together lets the processor overlap their memory
-// accesses. The answers are facts about the read's k-mers, valid for the
-// rest of the read.
-func (m *Mapper) fillWindow(it *kmer.Iterator) {
-	m.winLo, m.winMask = it.Pos(), 0
-	it2 := *it
-	for it2.Next(); !it2.Done(); it2.Next() {
-		d := it2.Pos() - m.winLo
-		if d >= 64 {
-			break
-		}
-		if c, _ := it2.Canonical(); m.idx.Dict.MayContain(c) {
-			m.winMask |= 1 << uint(d)
-		}
-	}
 }

@@ -68,7 +68,11 @@ type Options struct {
 	// PassBytes bounds the memory for gathering k-mers: above it, records
 	// are spilled to TempDir; 0 means 512 MiB.
 	PassBytes int64
-	TempDir   string    // for spill files; "" means the system's
+	TempDir   string // for spill files; "" means the system's
+	// MaxMemory, when positive, is a budget Build refuses to exceed: it
+	// checks once the number of distinct k-mers is known, before the
+	// memory-hungry steps, and fails with an estimate of what is needed.
+	MaxMemory int64
 	Log       io.Writer // progress, or nil
 }
 
@@ -143,10 +147,16 @@ func Build(ctx context.Context, in *Input, s kmer.Shape, opt Options) (*Graph, e
 	b := &builder{ctx: ctx, in: in, s: s, threads: th, opt: opt, start: time.Now(),
 		m1mask: 1<<(2*uint(s.K-1)) - 1,
 		g:      &Graph{Shape: s, NumTargets: in.NumTargets()}}
+	if err := b.checkMemory(0); err != nil {
+		return nil, err
+	}
 	if err := b.gather(); err != nil {
 		return nil, err
 	}
 	b.logf("%d distinct k-mers, %d (k-1)-mers", b.dict.Len(), b.km1.len())
+	if err := b.checkMemory(b.dict.Len()); err != nil {
+		return nil, err
+	}
 	if err := b.markCuts(); err != nil {
 		return nil, err
 	}
@@ -163,6 +173,47 @@ func Build(ctx context.Context, in *Input, s kmer.Shape, opt Options) (*Graph, e
 	b.fillFilter()
 	b.g.Dict = b.dict
 	return b.g, nil
+}
+
+// checkMemory compares the memory the rest of the build needs with the
+// budget. Before gathering (n = 0) only the gathering buffers are counted;
+// afterwards, with n distinct k-mers, the Bloom filter (1.5 bytes per
+// k-mer), contig sequences and tables (about half a byte per k-mer) and a
+// margin for small structures come on top of what is held already.
+func (b *builder) checkMemory(n int) error {
+	if b.opt.MaxMemory <= 0 {
+		return nil
+	}
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	held := int64(ms.HeapAlloc)
+	const margin = 16 << 20 // goroutine stacks, small tables, allocator slack
+	need := held + minPassBytes + margin
+	what := "to gather k-mers"
+	if n > 0 {
+		need = held + 2*int64(n) + margin
+		what = fmt.Sprintf("for %d distinct k-mers", n)
+	}
+	if need > b.opt.MaxMemory {
+		return fmt.Errorf("not enough memory %s: building needs about %s, the budget is %s (--max-memory)",
+			what, humanBytes(need), humanBytes(b.opt.MaxMemory))
+	}
+	return nil
+}
+
+// minPassBytes is the smallest gathering buffer worth having.
+const minPassBytes = 16 << 20
+
+// humanBytes formats a byte count for messages.
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KiB", (n+1023)/1024)
 }
 
 func (b *builder) logf(format string, args ...any) {

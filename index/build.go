@@ -89,6 +89,13 @@ func Build(ctx context.Context, files []string, opt BuildOptions) (*Index, error
 	// often costs little, and a heap allowed to grow to twice its live
 	// size (the default) would double peak memory.
 	defer debug.SetGCPercent(debug.SetGCPercent(25))
+	if opt.MaxMemory > 0 {
+		// Let the collector work harder rather than exceed the budget; the
+		// Go heap gets the budget less 16 MiB for the program's code,
+		// stacks and the runtime's own structures, which count in the
+		// process's memory too.
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(max(opt.MaxMemory-16<<20, 1<<20)))
+	}
 	if len(files) == 0 {
 		return nil, errors.New("index: no FASTA file given")
 	}
@@ -123,12 +130,13 @@ func Build(ctx context.Context, files []string, opt BuildOptions) (*Index, error
 	}
 	logf("[build] counting k-mers ... ")
 	logf("done.\n[build] building target de Bruijn graph ... ")
-	dopt := dbg.Options{Threads: opt.Threads, PassBytes: passBytes(opt.MaxMemory, in.Seq.Len()), TempDir: opt.TempDir}
+	dopt := dbg.Options{Threads: opt.Threads, PassBytes: passBytes(opt.MaxMemory), TempDir: opt.TempDir, MaxMemory: opt.MaxMemory}
 	if opt.Verbose {
 		dopt.Log = opt.Log
 	}
 	g, err := dbg.Build(ctx, &in, s, dopt)
 	if err != nil {
+		logf("\n") // end the progress line before the caller prints the error
 		return nil, fmt.Errorf("index: %w", err)
 	}
 	logf(" done \n[build] creating equivalence classes ...  done\n")
@@ -137,10 +145,11 @@ func Build(ctx context.Context, files []string, opt BuildOptions) (*Index, error
 	return x, nil
 }
 
-// passBytes sizes the graph builder's gathering passes from the memory
-// budget: about a quarter of it, the rest being held by the dictionary,
-// the transcripts and the contigs. Without a budget, 256 MiB.
-func passBytes(budget int64, bases int) int64 {
+// passBytes sizes the graph builder's in-memory gathering from the memory
+// budget: a quarter of it, the rest being held by the dictionary, the
+// transcripts and the contigs (above it, k-mers are spilled to disk).
+// Without a budget, the builder's default.
+func passBytes(budget int64) int64 {
 	if budget <= 0 {
 		return 0
 	}
@@ -160,7 +169,7 @@ func readTargets(path string, x *Index, cl *cleaner, in *dbg.Input, seen map[str
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("index: %w", err)
+			return err // "fasta: FILE line N: ..." says all
 		}
 		name := string(rec.Name)
 		where := path + " line " + strconv.Itoa(rec.Line)

@@ -62,6 +62,12 @@ func newPartStore(nparts, writers int, spill bool, tmp string) (*partStore, erro
 		}
 		st.writers = append(st.writers, pw)
 	}
+	if spill {
+		// Unlink the files at once: they stay usable through their open
+		// descriptors, and the system frees them when the process ends,
+		// even when it is killed outright.
+		os.RemoveAll(st.dir)
+	}
 	return st, nil
 }
 
@@ -128,7 +134,6 @@ func (st *partStore) load(p int) (kmers, km1 []uint64, err error) {
 					return nil, nil, fmt.Errorf("dbg: cannot read spill file: %w", err)
 				}
 				f.Close()
-				os.Remove(f.Name())
 				pw.files[kind][p] = nil
 			}
 			recs = append(recs, pw.bufs[kind][p]...)
@@ -139,7 +144,7 @@ func (st *partStore) load(p int) (kmers, km1 []uint64, err error) {
 	return out[0], out[1], nil
 }
 
-// close removes any spill files left.
+// close releases the spill files left.
 func (st *partStore) close() {
 	for _, pw := range st.writers {
 		for kind := 0; kind < 2; kind++ {

@@ -45,12 +45,18 @@ type Problem struct {
 	Members []uint32
 	Counts  []int64 // fragments per class
 	EffLens []float64
+	// Stop, if not nil, is checked every few rounds: once it is closed Run
+	// returns early with Result.Stopped set (a cancelled run).
+	Stop <-chan struct{}
 }
 
 // Result is the EM's output.
 type Result struct {
 	Alpha  []float64 // expected fragments per target (est_counts)
 	Rounds int       // rounds run, as kallisto reports them
+	// Stopped reports that Problem.Stop ended the run early; the estimates
+	// are then meaningless.
+	Stopped bool
 	// AlphaBeforeZeroes is Alpha before small values were zeroed.
 	AlphaBeforeZeroes []float64
 }
@@ -84,6 +90,13 @@ func Run(p *Problem, maxRounds, minRounds int, recompute func(alpha []float64) [
 	var before []float64
 	i := 0
 	for ; i < maxRounds; i++ {
+		if p.Stop != nil && i%16 == 0 {
+			select {
+			case <-p.Stop:
+				return Result{Alpha: alpha, Rounds: i, Stopped: true}
+			default:
+			}
+		}
 		if recompute != nil && (i == minRounds || i == minRounds+500) {
 			p.EffLens = recompute(alpha)
 			w = p.weights()

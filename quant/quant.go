@@ -269,7 +269,7 @@ func Run(ctx context.Context, o *Options) (err error) {
 	effLens := fraglen.EffLens(idx.Lengths, means)
 
 	off, members := c.classes()
-	prob := &em.Problem{NumTargets: idx.NumTargets(), Off: off, Members: members, Counts: c.ecCounts, EffLens: effLens}
+	prob := &em.Problem{NumTargets: idx.NumTargets(), Off: off, Members: members, Counts: c.ecCounts, EffLens: effLens, Stop: ctx.Done()}
 	var bias *biasModel
 	var recompute func([]float64) []float64
 	if o.Bias {
@@ -278,6 +278,10 @@ func Run(ctx context.Context, o *Options) (err error) {
 	}
 	o.logf("[   em] quantifying the abundances ...")
 	res := em.Run(prob, em.MaxRounds, em.MinRounds, recompute)
+	if res.Stopped {
+		o.logf("\n")
+		return ctx.Err()
+	}
 	o.logf(" done\n[   em] the Expectation-Maximization algorithm ran for %s rounds\n", prettyNum(int64(res.Rounds)))
 
 	out := &runResult{

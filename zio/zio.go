@@ -53,7 +53,7 @@ func newError(file string, err error, problem string) *Error {
 type File struct {
 	name string
 	f    *os.File
-	gz   *gzip.Reader
+	gz   inflater
 	r    io.Reader
 	// Compressed reports whether the file is gzip-compressed.
 	Compressed bool
@@ -101,7 +101,7 @@ func newFile(name string, src io.Reader) (*File, error) {
 	}
 	zf.r = br
 	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		gz, err := gzip.NewReader(br)
+		gz, err := newInflater(br)
 		if err != nil {
 			zf.Close()
 			return nil, newError(name, err, "gzip: "+gzipProblem(err))

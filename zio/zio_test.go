@@ -106,7 +106,7 @@ func TestOpen(t *testing.T) {
 			if err != nil {
 				gotErr = err.Error()
 			}
-			if gotErr != tc.wantErr {
+			if gotErr != tc.wantErr && !(Inflater != pureGo && strings.HasPrefix(tc.wantErr, "in.gz: gzip: flate: corrupt input") && strings.HasPrefix(gotErr, "in.gz: gzip: flate: corrupt input")) {
 				t.Errorf("error:\n got %q\nwant %q", gotErr, tc.wantErr)
 			}
 			if tc.wantErr == "" && string(out) != tc.want {
@@ -193,7 +193,7 @@ func TestDetect(t *testing.T) {
 			if err != nil {
 				gotErr = err.Error()
 			}
-			if gotErr != tc.wantErr {
+			if gotErr != tc.wantErr && !(Inflater != pureGo && strings.HasPrefix(tc.wantErr, "in.gz: gzip: flate: corrupt input") && strings.HasPrefix(gotErr, "in.gz: gzip: flate: corrupt input")) {
 				t.Errorf("error:\n got %q\nwant %q", gotErr, tc.wantErr)
 			}
 			if tc.wantErr == "" && string(out) != tc.want {
@@ -405,3 +405,7 @@ func TestErrorType(t *testing.T) {
 		}
 	}
 }
+
+// pureGo is Inflater's value in the default build; the ISA-L decoder
+// (-tags isal) words corrupt-data errors without an offset.
+const pureGo = "klauspost/compress (pure Go)"

@@ -40,7 +40,6 @@ import (
 	"unsafe"
 
 	"github.com/gallisto/gallisto/atomicfile"
-	"github.com/gallisto/gallisto/internal/hugepage"
 	"github.com/gallisto/gallisto/kdict"
 	"github.com/gallisto/gallisto/kmer"
 )
@@ -160,7 +159,6 @@ func Load(path string) (*Index, error) {
 		return nil, fmt.Errorf("index: %s: is a directory, not an index file", path)
 	}
 	words := make([]uint64, (st.Size()+7)/8)
-	hugepage.Advise(words) // dictionary lookups are random accesses
 	buf := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), 8*len(words))[:st.Size()]
 	if _, err := io.ReadFull(f, buf); err != nil {
 		return nil, fmt.Errorf("index: %s: %w", path, err)

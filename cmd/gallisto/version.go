@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gallisto/gallisto/quant"
+	"github.com/gallisto/gallisto/zio"
 	"github.com/spf13/cobra"
 )
 
@@ -14,7 +15,7 @@ func newVersionCmd() *cobra.Command {
 		Long:  "Print gallisto's version and the kallisto version whose results and files it reproduces.",
 		Args:  argsCheck(cobra.NoArgs),
 		RunE: func(c *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(c.OutOrStdout(), "gallisto, version %s (kallisto %s compatible)\n", quant.GallistoVersion, quant.Version)
+			_, err := fmt.Fprintf(c.OutOrStdout(), "gallisto, version %s (kallisto %s compatible; gzip decoder: %s)\n", quant.GallistoVersion, quant.Version, zio.Inflater)
 			return err
 		},
 	}

@@ -329,6 +329,17 @@ func BenchmarkRun(b *testing.B) {
 	b.ReportMetric(float64(rounds), "rounds")
 }
 
+// BenchmarkRound is one EM round on the same problem: the per-round cost
+// that BenchmarkRun multiplies by its number of rounds.
+func BenchmarkRound(b *testing.B) {
+	p := synthetic(20000, 100000, 1)
+	b.SetBytes(int64(4*len(p.Members) + 8*len(p.Counts) + 4*len(p.Off) + 8*len(p.EffLens)))
+	b.ReportAllocs()
+	for b.Loop() {
+		Run(p, 1, 0, nil)
+	}
+}
+
 // emCpp is kallisto 0.48's EMAlgorithm::run and counts_to_tpm
 // (src/EMAlgorithm.h, src/PlaintextWriter.cpp), rewritten for this test
 // from their description with kallisto's types and operation order: int

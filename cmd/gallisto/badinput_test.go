@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -489,12 +490,20 @@ func slicesEqualIgnoring(after, before []string, name string) bool {
 	return fmt.Sprint(a) == fmt.Sprint(before)
 }
 
-// maxRSS returns the peak resident memory of a finished process, in MiB.
-func maxRSS(ps *os.ProcessState) int64 {
-	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-		return ru.Maxrss >> 10 // KiB on Linux
+// peakMiB reads the peak resident memory a run wrote with --peak-memory,
+// in MiB. (The ru_maxrss of a child is no measure: Linux carries the
+// test process's own high-water mark over the child's exec.)
+func peakMiB(t *testing.T, file string) int64 {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return 0
+	n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n >> 20
 }
 
 // TestIndexMaxMemory builds the same index with and without a memory
@@ -508,7 +517,8 @@ func TestIndexMaxMemory(t *testing.T) {
 	dir := t.TempDir()
 	fa := bigFASTA(t, dir)
 	build := func(name string, extra ...string) (int64, []byte, result) {
-		cmd := exec.Command(bin, append([]string{"index", "-i", filepath.Join(dir, name)}, append(extra, fa)...)...)
+		peak := filepath.Join(dir, name+".peak")
+		cmd := exec.Command(bin, append([]string{"index", "-i", filepath.Join(dir, name), "--peak-memory", peak}, append(extra, fa)...)...)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		err := cmd.Run()
@@ -519,7 +529,10 @@ func TestIndexMaxMemory(t *testing.T) {
 			t.Fatal(err)
 		}
 		b, _ := os.ReadFile(filepath.Join(dir, name))
-		return maxRSS(cmd.ProcessState), b, r
+		if r.code != 0 {
+			return 0, b, r
+		}
+		return peakMiB(t, peak), b, r
 	}
 	free, want, r := build("free.idx")
 	if r.code != 0 {

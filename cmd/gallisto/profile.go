@@ -1,23 +1,29 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
 
-// addProfileFlags adds hidden --cpuprofile and --memprofile flags, used to
-// produce the pprof profiles behind the performance work (see bench/).
+// addProfileFlags adds hidden --cpuprofile, --memprofile and --peak-memory
+// flags, used to produce the pprof profiles behind the performance work
+// (see bench/) and by the tests that check memory budgets.
 func addProfileFlags(c *cobra.Command) {
-	var cpu, mem string
+	var cpu, mem, peak string
 	f := c.Flags()
 	f.StringVar(&cpu, "cpuprofile", "", "write a CPU profile to this file")
 	f.StringVar(&mem, "memprofile", "", "write a heap profile to this file at exit")
+	f.StringVar(&peak, "peak-memory", "", "write the peak resident memory in bytes to this file at exit")
 	f.MarkHidden("cpuprofile")
 	f.MarkHidden("memprofile")
+	f.MarkHidden("peak-memory")
 	run := c.RunE
 	c.RunE = func(c *cobra.Command, args []string) error {
 		if cpu != "" {
@@ -41,6 +47,36 @@ func addProfileFlags(c *cobra.Command) {
 			runtime.GC()
 			pprof.WriteHeapProfile(mf)
 		}
+		if peak != "" {
+			n, perr := peakRSS()
+			if perr == nil {
+				perr = os.WriteFile(peak, []byte(strconv.FormatInt(n, 10)+"\n"), 0o644)
+			}
+			if perr != nil && err == nil {
+				err = fmt.Errorf("peak-memory: %w", perr)
+			}
+		}
 		return err
 	}
+}
+
+// peakRSS returns this process's peak resident memory, VmHWM in
+// /proc/self/status (Linux). Unlike the ru_maxrss a parent gets from
+// wait4, it does not include the memory of the parent that started this
+// process: Linux carries the parent's high-water mark over exec.
+func peakRSS() (int64, error) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("/proc/self/status: VmHWM: %w", err)
+			}
+			return kb << 10, nil
+		}
+	}
+	return 0, errors.New("/proc/self/status: no VmHWM line")
 }

@@ -9,7 +9,8 @@
 #   --quick        sets real-airway,real-yeast,chr22-200k (a few minutes)
 #   --sets         comma list (default: every set, see bench/data.sh --list)
 #   --reps         repetitions of every measurement (default 3; medians are reported)
-#   --index-reps   repetitions of the index step (default: --reps)
+#   --index-reps   repetitions of the index step (default: --reps); 0 reuses the indexes
+#                  the last run left in the work directory (quant rows only)
 #   --threads      thread counts for quant and salmon index (default 1,2)
 #   --tools        subset/order of tools (default gallisto,gallisto-isal,kallisto,salmon,zcat)
 #   --gallisto     use this binary instead of building ./cmd/gallisto
@@ -41,7 +42,7 @@ reps=3; index_reps=""; threads="1 2"; tools="gallisto gallisto-isal kallisto sal
 do_acc=1; data_only=0; quiet_wait=0; tag="$(date +%Y%m%d-%H%M%S)"; out="$HERE/out"; gallisto_bin=""
 
 die() { echo "run.sh: $*" >&2; exit 1; }
-usage() { sed -n '2,27p' "$0"; exit "${1:-0}"; }
+usage() { sed -n '2,28p' "$0"; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) sets="$QUICK_SETS"; shift ;;
@@ -61,7 +62,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 index_reps=${index_reps:-$reps}
-[[ $reps =~ ^[1-9][0-9]*$ && $index_reps =~ ^[1-9][0-9]*$ ]] || die "--reps/--index-reps must be positive integers"
+[[ $reps =~ ^[1-9][0-9]*$ && $index_reps =~ ^[0-9]+$ ]] || die "--reps must be a positive integer, --index-reps a number"
 for t in $threads; do [[ $t =~ ^[1-9][0-9]*$ ]] || die "bad thread count '$t'"; done
 [[ $quiet_wait =~ ^[0-9]+$ ]] || die "--quiet-wait takes whole seconds"
 

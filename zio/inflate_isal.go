@@ -73,7 +73,7 @@ import (
 	"io"
 	"unsafe"
 
-	"github.com/klauspost/compress/gzip"
+	"github.com/gallisto/gallisto/inflate"
 )
 
 // inflater decompresses a gzip stream.
@@ -84,9 +84,6 @@ type inflater interface {
 
 // Inflater names the gzip decoder this build uses.
 const Inflater = "ISA-L igzip (cgo)"
-
-// errCorrupt reports invalid deflate data.
-var errCorrupt = errors.New("flate: corrupt input")
 
 type isalReader struct {
 	src     *bufio.Reader
@@ -106,7 +103,7 @@ func newInflater(br *bufio.Reader) (inflater, error) {
 	if h, err := br.Peek(10); err != nil {
 		return nil, io.ErrUnexpectedEOF
 	} else if h[2] != 8 || h[3]&0xe0 != 0 {
-		return nil, gzip.ErrHeader
+		return nil, inflate.ErrHeader
 	}
 	z := C.gz_new()
 	if z == nil {
@@ -173,11 +170,11 @@ func (r *isalReader) Read(p []byte) (int, error) {
 		r.outPos, r.outLen = 0, int(n)
 		switch {
 		case ret == C.ISAL_INCORRECT_CHECKSUM:
-			r.err = gzip.ErrChecksum
+			r.err = inflate.ErrChecksum
 		case ret == C.ISAL_INVALID_WRAPPER || ret == C.ISAL_UNSUPPORTED_METHOD:
-			r.err = gzip.ErrHeader
+			r.err = inflate.ErrHeader
 		case ret < 0:
-			r.err = errCorrupt
+			r.err = inflate.ErrCorrupt
 		case done != 0:
 			r.between = true
 		case n == 0 && r.z.st.avail_in == 0 && r.srcEOF:

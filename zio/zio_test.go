@@ -169,7 +169,7 @@ func TestDetect(t *testing.T) {
 			compressed: true,
 			// The decoder's own words (klauspost/compress flate), after
 			// the file name; offset 1 is the first byte of deflate data.
-			wantErr: "in.gz: gzip: flate: corrupt input before offset 1",
+			wantErr: "in.gz: gzip: corrupt data (invalid deflate stream)",
 		},
 		{
 			// 10 bytes of garbage after a member are read as a second

@@ -216,7 +216,9 @@ index_path() { case $1 in salmon) echo "$2/salmon/index" ;; gallisto-isal) echo 
 bench_set() {
   local set=$1 sd w tx
   sd="$DATA/sets/$set"; w="$DATA/work/$set"; tx="$sd/transcripts.fa.gz"
-  rm -rf "$w"; mkdir -p "$w"
+  # --index-reps 0 quantifies with the indexes the last run left: keep them
+  [ "$index_reps" -gt 0 ] && rm -rf "$w"
+  mkdir -p "$w"
   local -a step sample layout r1 r2 fl fs pairs
   local n=0 a b c d e f g h total=0
   while IFS=$'\t' read -r a b c d e f g h; do

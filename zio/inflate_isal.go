@@ -76,12 +76,6 @@ import (
 	"github.com/gallisto/gallisto/inflate"
 )
 
-// inflater decompresses a gzip stream.
-type inflater interface {
-	Read(p []byte) (int, error)
-	Close() error
-}
-
 // Inflater names the gzip decoder this build uses.
 const Inflater = "ISA-L igzip (cgo)"
 

@@ -26,7 +26,6 @@ import (
 	"syscall"
 
 	"github.com/gallisto/gallisto/inflate"
-	"github.com/klauspost/compress/gzip"
 )
 
 // Stdin is the path that names standard input.
@@ -140,14 +139,21 @@ func (z *File) Close() error {
 	return nil
 }
 
+// inflater decompresses a gzip stream: package inflate's reader, or ISA-L's
+// with -tags isal (inflate_isal.go). Both report inflate's error values.
+type inflater interface {
+	Read(p []byte) (int, error)
+	Close() error
+}
+
 // gzipProblem turns decoder errors into words a user can act on.
 func gzipProblem(err error) string {
 	switch {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return "truncated or corrupt stream (unexpected end of file)"
-	case errors.Is(err, gzip.ErrChecksum), errors.Is(err, inflate.ErrChecksum):
+	case errors.Is(err, inflate.ErrChecksum):
 		return "corrupt data (CRC-32 checksum mismatch)"
-	case errors.Is(err, gzip.ErrHeader), errors.Is(err, inflate.ErrHeader):
+	case errors.Is(err, inflate.ErrHeader):
 		return "invalid header"
 	case errors.Is(err, inflate.ErrCorrupt):
 		return "corrupt data (invalid deflate stream)"

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -65,18 +64,36 @@ func addProfileFlags(c *cobra.Command) {
 // wait4, it does not include the memory of the parent that started this
 // process: Linux carries the parent's high-water mark over exec.
 func peakRSS() (int64, error) {
-	b, err := os.ReadFile("/proc/self/status")
+	_, peak, err := procMemory("/proc/self/status")
+	return peak, err
+}
+
+// procMemory reads the resident memory (VmRSS) and its peak (VmHWM) from a
+// /proc/PID/status file, in bytes.
+func procMemory(status string) (rss, peak int64, err error) {
+	b, err := os.ReadFile(status)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
+	found := 0
 	for line := range strings.Lines(string(b)) {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			if err != nil {
-				return 0, fmt.Errorf("/proc/self/status: VmHWM: %w", err)
-			}
-			return kb << 10, nil
+		key, v, ok := strings.Cut(line, ":")
+		if !ok || (key != "VmRSS" && key != "VmHWM") {
+			continue
 		}
+		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+		if err != nil {
+			return 0, 0, fmt.Errorf("%s: %s: %w", status, key, err)
+		}
+		if key == "VmRSS" {
+			rss = kb << 10
+		} else {
+			peak = kb << 10
+		}
+		found++
 	}
-	return 0, errors.New("/proc/self/status: no VmHWM line")
+	if found < 2 {
+		return 0, 0, fmt.Errorf("%s: no VmRSS and VmHWM lines", status)
+	}
+	return rss, peak, nil
 }

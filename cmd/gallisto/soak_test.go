@@ -10,7 +10,6 @@ package main
 // records them.
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
@@ -26,25 +25,8 @@ import (
 
 // rssKB returns VmRSS and VmHWM (peak) of process pid, in KiB.
 func rssKB(pid int) (rss, hwm int64, ok bool) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, 0, false
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) < 2 {
-			continue
-		}
-		switch fields[0] {
-		case "VmRSS:":
-			rss, _ = strconv.ParseInt(fields[1], 10, 64)
-		case "VmHWM:":
-			hwm, _ = strconv.ParseInt(fields[1], 10, 64)
-		}
-	}
-	return rss, hwm, rss > 0
+	rss, hwm, err := procMemory(fmt.Sprintf("/proc/%d/status", pid))
+	return rss >> 10, hwm >> 10, err == nil && rss > 0
 }
 
 type soakRun struct {

@@ -54,7 +54,7 @@ The index file is written atomically: it appears complete or not at all.`,
 	f := c.Flags()
 	f.SortFlags = false
 	f.StringVarP(&out, "index", "i", "", "Filename for the index to be constructed (required)")
-	f.IntVarP(&opt.K, "kmer-size", "k", 31, "k-mer (odd) length (default: 31, max value: 31)")
+	f.IntVarP(&opt.K, "kmer-size", "k", 31, "k-mer (odd) length (max value: 31)")
 	f.BoolVar(&opt.MakeUnique, "make-unique", false, "Replace repeated target names with unique names")
 	f.IntVarP(&opt.Threads, "threads", "t", 1, "Number of threads to use")
 	f.StringVarP(&opt.TempDir, "tmp", "T", "", "Directory for temporary files of large builds (default: the index's directory)")

@@ -158,7 +158,7 @@ func Load(path string) (*Index, error) {
 	if st.IsDir() {
 		return nil, fmt.Errorf("index: %s: is a directory, not an index file", path)
 	}
-	words := make([]uint64, (st.Size()+7)/8)
+	words := fileBuffer(st.Size())
 	buf := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), 8*len(words))[:st.Size()]
 	if _, err := io.ReadFull(f, buf); err != nil {
 		return nil, fmt.Errorf("index: %s: %w", path, err)
@@ -170,9 +170,27 @@ func Load(path string) (*Index, error) {
 	return x, nil
 }
 
+// cacheLine is the alignment the dictionary's Bloom filter wants: each of
+// its 64-byte blocks should be one cache line, not straddle two (a lookup
+// would then wait for two memory reads instead of one).
+const cacheLine = 64
+
+// fileBuffer returns zeroed words to read a file of size bytes into,
+// placed so that the Bloom filter starts on a cache line. The filter is the
+// file's last section before the checksum word and a whole number of
+// 64-byte blocks long, so it is aligned exactly when the checksum word is:
+// the buffer is shifted by up to 7 words to make it so, whatever the file.
+func fileBuffer(size int64) []uint64 {
+	n := int((size + 7) / 8)
+	words := make([]uint64, n+cacheLine/8-1)
+	last := uintptr(unsafe.Pointer(unsafe.SliceData(words))) + uintptr(size) - 8
+	shift := (cacheLine - last%cacheLine) % cacheLine / 8
+	return words[shift : int(shift)+n : int(shift)+n]
+}
+
 // Decode parses an index file held in memory (copying it to aligned memory).
 func Decode(data []byte) (*Index, error) {
-	words := make([]uint64, (len(data)+7)/8)
+	words := fileBuffer(int64(len(data)))
 	copy(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), 8*len(words)), data)
 	return decodeWords(words, len(data))
 }
@@ -328,9 +346,14 @@ func (x *Index) validate(nkm, seqWords uint64) error {
 		return errors.New("class offsets do not span the members")
 	}
 	for e := 0; e < nec; e++ {
+		// Every offset is checked before any class is read: with only the
+		// last one bounded, a decreasing pair further on would let an
+		// earlier class run past the members (fuzz corpus 7e38829f5eba4839).
 		if x.ECOff[e+1] < x.ECOff[e] {
 			return fmt.Errorf("class %d has negative size", e)
 		}
+	}
+	for e := 0; e < nec; e++ {
 		m := x.EC(uint32(e))
 		if len(m) == 0 {
 			return fmt.Errorf("class %d is empty", e)

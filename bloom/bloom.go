@@ -2,7 +2,8 @@
 // (Putze, Sanders & Singler, "Cache-, hash- and space-efficient Bloom
 // filters", JEA 2009): each key selects one 64-byte block and sets one bit
 // in each of the block's eight words, so a query touches a single cache
-// line.
+// line (when the words start on a 64-byte boundary, as Go's large
+// allocations do and index.Load arranges for a loaded index).
 //
 // gallisto uses it in front of the k-mer dictionary: most k-mers looked up
 // while pseudoaligning real reads contain a sequencing error and are absent
@@ -18,6 +19,9 @@ import (
 	"errors"
 	"math/bits"
 	"sync/atomic"
+	"unsafe"
+
+	"github.com/gallisto/gallisto/internal/prefetch"
 )
 
 // wordsPerBlock is 8: 8 x 64-bit words = one 64-byte cache line.
@@ -25,8 +29,9 @@ const wordsPerBlock = 8
 
 // Filter is a blocked Bloom filter.
 type Filter struct {
-	words  []uint64
-	blocks uint64
+	words   []uint64
+	blocks  uint64
+	aligned bool // blocks start on 64-byte boundaries: one cache line each
 }
 
 // New returns an empty filter sized for n keys at bitsPerKey bits each
@@ -36,7 +41,15 @@ func New(n int, bitsPerKey int) *Filter {
 	if nb == 0 {
 		nb = 1
 	}
-	return &Filter{words: make([]uint64, nb*wordsPerBlock), blocks: nb}
+	return newFilter(make([]uint64, nb*wordsPerBlock))
+}
+
+func newFilter(words []uint64) *Filter {
+	return &Filter{
+		words:   words,
+		blocks:  uint64(len(words) / wordsPerBlock),
+		aligned: uintptr(unsafe.Pointer(unsafe.SliceData(words)))%(8*wordsPerBlock) == 0,
+	}
 }
 
 // mix is the 64-bit finaliser of MurmurHash3 (fmix64): it spreads the
@@ -93,6 +106,19 @@ func (f *Filter) Has(key uint64) bool {
 	return all&1 != 0
 }
 
+// Prefetch starts loading key's block into the cache without waiting
+// for it, so that a later Has(key) finds it there. Issued for several keys
+// in a row, the loads overlap: a caller that knows which keys it will
+// query next pays about one memory latency for all of them instead of one
+// each.
+func (f *Filter) Prefetch(key uint64) {
+	b, _ := f.locate(key)
+	prefetch.Line(unsafe.Pointer(&f.words[b]))
+	if !f.aligned {
+		prefetch.Line(unsafe.Pointer(&f.words[b+wordsPerBlock-1]))
+	}
+}
+
 // Words returns the filter's words for serialisation.
 func (f *Filter) Words() []uint64 { return f.words }
 
@@ -101,5 +127,5 @@ func FromWords(words []uint64) (*Filter, error) {
 	if len(words) == 0 || len(words)%wordsPerBlock != 0 {
 		return nil, errors.New("bloom: word count is not a positive multiple of 8")
 	}
-	return &Filter{words: words, blocks: uint64(len(words) / wordsPerBlock)}, nil
+	return newFilter(words), nil
 }

@@ -93,3 +93,43 @@ func BenchmarkHasSmall(b *testing.B) {
 		i++
 	}
 }
+
+// TestPrefetch checks the alignment flag of filters over aligned and
+// unaligned words, and that prefetching (one line or two) changes no
+// answer.
+func TestPrefetch(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	keys := make([]uint64, 5000)
+	for i := range keys {
+		keys[i] = r.Uint64()
+	}
+	f := New(len(keys), 12)
+	for _, k := range keys[:2500] {
+		f.Add(k)
+	}
+	// New's words are one large allocation: page-aligned in Go's heap.
+	if !f.aligned {
+		t.Fatalf("New: words at %p, want 64-byte aligned", &f.words[0])
+	}
+	// The same bits one word further on are not.
+	shifted := make([]uint64, len(f.words)+1)
+	copy(shifted[1:], f.words)
+	g, err := FromWords(shifted[1:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.aligned {
+		t.Fatalf("FromWords(words[1:]) reports aligned blocks")
+	}
+	for _, flt := range []*Filter{f, g} {
+		for i, k := range keys {
+			flt.Prefetch(k)
+			if got, want := flt.Has(k), f.Has(k); got != want {
+				t.Fatalf("key %d: Has = %v after Prefetch, want %v", i, got, want)
+			}
+			if i < 2500 && !flt.Has(k) {
+				t.Fatalf("key %d was added but Has is false", i)
+			}
+		}
+	}
+}

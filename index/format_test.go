@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/gallisto/gallisto/kmer"
 )
@@ -111,5 +112,46 @@ func TestLoadRejects(t *testing.T) {
 	}
 	if _, err := Load(filepath.Join(dir, "missing")); err == nil || !strings.Contains(err.Error(), "file not found") {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// TestLoadAlignsFilter: Load and Decode place the file so that the
+// dictionary's Bloom filter starts on a cache line (see fileBuffer).
+func TestLoadAlignsFilter(t *testing.T) {
+	_, path := smallIndex(t)
+	y, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, err := Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, x := range map[string]*Index{"Load": y, "Decode": z} {
+		f := x.kd.Filter()
+		if f == nil {
+			t.Fatalf("%s: index has no Bloom filter", name)
+		}
+		if a := uintptr(unsafe.Pointer(&f.Words()[0])) % cacheLine; a != 0 {
+			t.Errorf("%s: filter starts %d bytes past a cache line", name, a)
+		}
+	}
+}
+
+// TestFileBuffer: for every size, the buffer holds the file and puts its
+// last word on a 64-byte boundary.
+func TestFileBuffer(t *testing.T) {
+	for size := int64(8); size <= 8*64; size += 8 {
+		w := fileBuffer(size)
+		if len(w) != int(size/8) {
+			t.Fatalf("size %d: %d words", size, len(w))
+		}
+		if a := uintptr(unsafe.Pointer(&w[len(w)-1])) % cacheLine; a != 0 {
+			t.Fatalf("size %d: last word %d bytes past a cache line", size, a)
+		}
 	}
 }

@@ -118,6 +118,9 @@ func (d *Dict) Values() []uint32 { return d.values }
 // does not filter.
 func (d *Dict) SetFilter(f *bloom.Filter) { d.filter = f }
 
+// Filter returns the installed Bloom filter, or nil.
+func (d *Dict) Filter() *bloom.Filter { return d.filter }
+
 // NewFilter returns an empty filter sized for this dictionary.
 func (d *Dict) NewFilter() *bloom.Filter { return bloom.New(d.Len(), FilterBitsPerKey) }
 
@@ -128,6 +131,14 @@ func (d *Dict) Get(key uint64) (uint32, bool) {
 		return 0, false
 	}
 	return d.values[d.Index(key)], true
+}
+
+// PrefetchFilter starts loading, without waiting, the Bloom filter block
+// Get(key) reads first: all a Get of an absent key reads, usually.
+func (d *Dict) PrefetchFilter(key uint64) {
+	if d.filter != nil {
+		d.filter.Prefetch(key)
+	}
 }
 
 // SizeBytes returns the memory the dictionary occupies.

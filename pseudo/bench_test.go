@@ -10,6 +10,7 @@ import (
 	"github.com/gallisto/gallisto/fastq"
 	"github.com/gallisto/gallisto/index"
 	"github.com/gallisto/gallisto/internal/simulate"
+	"github.com/gallisto/gallisto/zio"
 )
 
 // BenchmarkMapBatch pseudoaligns a batch of 10,000 simulated 100-bp pairs
@@ -48,6 +49,45 @@ func BenchmarkMapBatch(b *testing.B) {
 	for b.Loop() {
 		for i := 0; i < pairs; i++ {
 			m.Map(b1.Seq(i), b2.Seq(i))
+		}
+	}
+}
+
+// BenchmarkMapLargeIndex pseudoaligns the first 200,000 pairs of
+// $GALLISTO_BENCH_R1/$GALLISTO_BENCH_R2 against the index
+// $GALLISTO_BENCH_INDEX, for instance the human-sized set of bench/
+// (~/.cache/gallisto-bench/work/human-10M/gallisto/index.idx and
+// sets/human-10M/reads_{1,2}.fq.gz). On an index much larger than the CPU
+// caches, lookups wait on memory, which the small benchmark above cannot
+// show. Skipped unless the variables are set.
+func BenchmarkMapLargeIndex(b *testing.B) {
+	path, p1, p2 := os.Getenv("GALLISTO_BENCH_INDEX"), os.Getenv("GALLISTO_BENCH_R1"), os.Getenv("GALLISTO_BENCH_R2")
+	if path == "" || p1 == "" || p2 == "" {
+		b.Skip("set GALLISTO_BENCH_INDEX, GALLISTO_BENCH_R1 and GALLISTO_BENCH_R2")
+	}
+	x, err := index.Load(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const pairs = 200000
+	var bs [2]fastq.Batch
+	for i, p := range []string{p1, p2} {
+		f, err := zio.Open(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := fastq.NewReader(f, p).Read(&bs[i], pairs); err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
+	}
+	n := min(bs[0].Len(), bs[1].Len())
+	m := NewMapper(x, Options{})
+	b.SetBytes(int64(len(bs[0].Seq(0)) * 2 * n))
+	b.ReportAllocs()
+	for b.Loop() {
+		for i := 0; i < n; i++ {
+			m.Map(bs[0].Seq(i), bs[1].Seq(i))
 		}
 	}
 }

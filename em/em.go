@@ -16,6 +16,8 @@
 // agree with kallisto's to the last printed digit.
 package em
 
+import "sync"
+
 // Defaults from kallisto 0.48 src/EMAlgorithm.h and the call in main.cpp
 // (run(10000, 50, ...)).
 const (
@@ -45,6 +47,9 @@ type Problem struct {
 	Members []uint32
 	Counts  []int64 // fragments per class
 	EffLens []float64
+	// Threads, above 1, splits each round between that many goroutines
+	// (see parallelRounds); the result is the same to the bit.
+	Threads int
 	// Stop, if not nil, is checked every few rounds: once it is closed Run
 	// returns early with Result.Stopped set (a cancelled run).
 	Stop <-chan struct{}
@@ -80,12 +85,19 @@ func (p *Problem) weights() []float64 {
 func Run(p *Problem, maxRounds, minRounds int, recompute func(alpha []float64) []float64) Result {
 	n := p.NumTargets
 	alpha := make([]float64, n)
-	next := make([]float64, n)
 	for i := range alpha {
 		alpha[i] = 1.0 / float64(n)
 	}
 	w := p.weights()
-	nec := len(p.Off) - 1
+	var round func() int
+	var setWeights func([]float64)
+	if p.Threads > 1 {
+		pr := newParallelRounds(p, alpha, w)
+		round, setWeights = pr.round, pr.setWeights
+	} else {
+		sr := &serialRounds{p: p, alpha: alpha, next: make([]float64, n), w: w}
+		round, setWeights = sr.round, func(w []float64) { sr.w = w }
+	}
 	finalRound := false
 	var before []float64
 	i := 0
@@ -99,37 +111,9 @@ func Run(p *Problem, maxRounds, minRounds int, recompute func(alpha []float64) [
 		}
 		if recompute != nil && (i == minRounds || i == minRounds+500) {
 			p.EffLens = recompute(alpha)
-			w = p.weights()
+			setWeights(p.weights())
 		}
-		for t := 0; t < n; t++ {
-			next[t] = float64(p.Counts[t])
-		}
-		for e := n; e < nec; e++ {
-			if p.Counts[e] == 0 {
-				continue
-			}
-			lo, hi := p.Off[e], p.Off[e+1]
-			denom := 0.0
-			for j := lo; j < hi; j++ {
-				denom += float64(alpha[p.Members[j]] * w[j])
-			}
-			if denom < tolerance {
-				continue
-			}
-			countNorm := float64(p.Counts[e]) / denom
-			for j := lo; j < hi; j++ {
-				t := p.Members[j]
-				next[t] += float64(float64(w[j]*alpha[t]) * countNorm)
-			}
-		}
-		changed := 0
-		for t := 0; t < n; t++ {
-			if next[t] > alphaChangeLimit && abs(next[t]-alpha[t])/next[t] > alphaChange {
-				changed++
-			}
-			alpha[t] = next[t]
-			next[t] = 0
-		}
+		changed := round()
 		stop := changed == 0 && i > minRounds
 		if finalRound {
 			break
@@ -149,6 +133,219 @@ func Run(p *Problem, maxRounds, minRounds int, recompute func(alpha []float64) [
 		before = append([]float64(nil), alpha...)
 	}
 	return Result{Alpha: alpha, Rounds: i, AlphaBeforeZeroes: before}
+}
+
+// serialRounds runs a round the way kallisto does, class by class: the
+// class's weighted abundance sum, then each member's share added to its
+// new expected count.
+type serialRounds struct {
+	p           *Problem
+	alpha, next []float64
+	w           []float64 // count/efflen per member, laid out like p.Members
+}
+
+// round runs one EM round, updating alpha, and returns the number of
+// targets still moving.
+func (r *serialRounds) round() int {
+	p, alpha, next, w := r.p, r.alpha, r.next, r.w
+	n := p.NumTargets
+	for t := 0; t < n; t++ {
+		next[t] = float64(p.Counts[t])
+	}
+	for e := n; e+1 < len(p.Off); e++ {
+		if p.Counts[e] == 0 {
+			continue
+		}
+		lo, hi := p.Off[e], p.Off[e+1]
+		denom := 0.0
+		for j := lo; j < hi; j++ {
+			denom += float64(alpha[p.Members[j]] * w[j])
+		}
+		if denom < tolerance {
+			continue
+		}
+		countNorm := float64(p.Counts[e]) / denom
+		for j := lo; j < hi; j++ {
+			t := p.Members[j]
+			next[t] += float64(float64(w[j]*alpha[t]) * countNorm)
+		}
+	}
+	changed := 0
+	for t := 0; t < n; t++ {
+		if next[t] > alphaChangeLimit && abs(next[t]-alpha[t])/next[t] > alphaChange {
+			changed++
+		}
+		alpha[t] = next[t]
+	}
+	return changed
+}
+
+// parallelRounds runs a round in two phases, each split between threads:
+//
+//  1. for every class with fragments and more than one target, the
+//     fragments per unit of weighted abundance, norm = count / sum over
+//     members of alpha_t*w (kallisto's countNorm; the class gives nothing
+//     when that sum is below tolerance);
+//  2. for every target t, the new expected count: its own class's count
+//     plus w*alpha_t*norm for each class holding it, in increasing class
+//     order; then its change is checked and alpha_t replaced.
+//
+// serialRounds adds the same terms to each target in the same order (its
+// loop over classes meets a target's classes in increasing order), and
+// phase 2 reads only the target's own alpha_t and the norms phase 1
+// finished with the old abundances; so every number is the serial one, to
+// the bit, whatever the number of threads or the way work is split.
+type parallelRounds struct {
+	p     *Problem
+	alpha []float64
+	w     []float64
+	multi []uint32  // classes with fragments and more than one target
+	norm  []float64 // phase 1's result per entry of multi; 0: gives nothing
+	// Target t's terms are entries tOff[t] to tOff[t+1]-1 of tClass (an
+	// index into multi) and tW (the member's weight), in class order.
+	tOff   []uint32
+	tClass []uint32
+	tW     []float64
+	// Chunks of multi (phase 1) and of the targets (phase 2) for the
+	// threads, balanced by members and terms: chunk c is [split[c],
+	// split[c+1]).
+	split1, split2 []int
+	changed        []int // per phase-2 chunk
+	phase1, phase2 func(c, lo, hi int)
+}
+
+func newParallelRounds(p *Problem, alpha, w []float64) *parallelRounds {
+	n := p.NumTargets
+	r := &parallelRounds{p: p, alpha: alpha, tOff: make([]uint32, n+1)}
+	terms := 0
+	for e := n; e+1 < len(p.Off); e++ {
+		if p.Counts[e] == 0 {
+			continue
+		}
+		r.multi = append(r.multi, uint32(e))
+		for _, t := range p.Members[p.Off[e]:p.Off[e+1]] {
+			r.tOff[t+1]++
+		}
+		terms += int(p.Off[e+1] - p.Off[e])
+	}
+	for t := 0; t < n; t++ {
+		r.tOff[t+1] += r.tOff[t]
+	}
+	r.norm = make([]float64, len(r.multi))
+	r.tClass = make([]uint32, terms)
+	r.tW = make([]float64, terms)
+	fill := append([]uint32(nil), r.tOff[:n]...)
+	for a, e := range r.multi {
+		for _, t := range p.Members[p.Off[e]:p.Off[e+1]] {
+			r.tClass[fill[t]] = uint32(a)
+			fill[t]++
+		}
+	}
+	r.setWeights(w)
+	r.split1 = balance(len(r.multi), p.Threads, func(a int) int { e := r.multi[a]; return int(p.Off[e+1] - p.Off[e]) })
+	r.split2 = balance(n, p.Threads, func(t int) int { return 1 + int(r.tOff[t+1]-r.tOff[t]) })
+	r.changed = make([]int, len(r.split2)-1)
+	r.phase1, r.phase2 = r.norms, r.update
+	return r
+}
+
+// setWeights installs the member weights and their per-target copy.
+func (r *parallelRounds) setWeights(w []float64) {
+	p := r.p
+	r.w = w
+	fill := append([]uint32(nil), r.tOff[:p.NumTargets]...)
+	for _, e := range r.multi {
+		for j := p.Off[e]; j < p.Off[e+1]; j++ {
+			t := p.Members[j]
+			r.tW[fill[t]] = w[j]
+			fill[t]++
+		}
+	}
+}
+
+// balance splits [0, n) into at most parts chunks of about equal total
+// cost.
+func balance(n, parts int, cost func(i int) int) []int {
+	total := 0
+	for i := 0; i < n; i++ {
+		total += cost(i)
+	}
+	split := []int{0}
+	acc := 0
+	for i := 0; i < n && len(split) < parts; i++ {
+		acc += cost(i)
+		if acc*parts >= total*len(split) {
+			split = append(split, i+1)
+		}
+	}
+	if split[len(split)-1] != n {
+		split = append(split, n)
+	}
+	return split
+}
+
+// round runs one EM round, updating alpha, and returns the number of
+// targets still moving.
+func (r *parallelRounds) round() int {
+	parallel(r.split1, r.phase1)
+	parallel(r.split2, r.phase2)
+	changed := 0
+	for _, c := range r.changed {
+		changed += c
+	}
+	return changed
+}
+
+// parallel runs f on each chunk of split, chunk 0 on the calling goroutine.
+func parallel(split []int, f func(c, lo, hi int)) {
+	var wg sync.WaitGroup
+	for c := 1; c+1 < len(split); c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(c, split[c], split[c+1])
+		}()
+	}
+	f(0, split[0], split[1])
+	wg.Wait()
+}
+
+// norms is phase 1 for multi[lo:hi].
+func (r *parallelRounds) norms(_, lo, hi int) {
+	p, alpha, w := r.p, r.alpha, r.w
+	for a := lo; a < hi; a++ {
+		e := r.multi[a]
+		denom := 0.0
+		for j := p.Off[e]; j < p.Off[e+1]; j++ {
+			denom += float64(alpha[p.Members[j]] * w[j])
+		}
+		if denom < tolerance {
+			r.norm[a] = 0
+			continue
+		}
+		r.norm[a] = float64(p.Counts[e]) / denom
+	}
+}
+
+// update is phase 2 for targets [lo, hi), chunk c.
+func (r *parallelRounds) update(c, lo, hi int) {
+	p, alpha, norm := r.p, r.alpha, r.norm
+	tClass, tW := r.tClass, r.tW
+	changed := 0
+	for t := lo; t < hi; t++ {
+		at := alpha[t]
+		next := float64(p.Counts[t])
+		for k := r.tOff[t]; k < r.tOff[t+1]; k++ {
+			if nm := norm[tClass[k]]; nm != 0 {
+				next += float64(float64(tW[k]*at) * nm)
+			}
+		}
+		if next > alphaChangeLimit && abs(next-at)/next > alphaChange {
+			changed++
+		}
+		alpha[t] = next
+	}
+	r.changed[c] = changed
 }
 
 func abs(x float64) float64 {

@@ -242,6 +242,45 @@ func TestRecompute(t *testing.T) {
 	}
 }
 
+// TestThreadsSameBits: a run split between threads gives the serial run's
+// result to the bit, rounds included, for thread counts that split the
+// work evenly and unevenly (7 on small problems leaves chunks of a few
+// targets), with and without effective lengths recomputed mid-run.
+func TestThreadsSameBits(t *testing.T) {
+	for seed := uint64(1); seed <= 3; seed++ {
+		for _, bias := range []bool{false, true} {
+			var recompute func([]float64) []float64
+			if bias {
+				// Lengths scaled by a factor that depends on the
+				// abundance: a deterministic stand-in for --bias.
+				recompute = func(alpha []float64) []float64 {
+					l := make([]float64, len(alpha))
+					for i, a := range alpha {
+						l[i] = 100 + 10*float64(i%17) + a/(1+a)
+					}
+					return l
+				}
+			}
+			want := Run(synthetic(500, 4000, seed), MaxRounds, MinRounds, recompute)
+			for _, threads := range []int{2, 3, 7} {
+				p := synthetic(500, 4000, seed)
+				p.Threads = threads
+				got := Run(p, MaxRounds, MinRounds, recompute)
+				if got.Rounds != want.Rounds {
+					t.Fatalf("seed %d bias %v threads %d: %d rounds, serial %d", seed, bias, threads, got.Rounds, want.Rounds)
+				}
+				for i := range want.Alpha {
+					if math.Float64bits(got.Alpha[i]) != math.Float64bits(want.Alpha[i]) ||
+						math.Float64bits(got.AlphaBeforeZeroes[i]) != math.Float64bits(want.AlphaBeforeZeroes[i]) {
+						t.Fatalf("seed %d bias %v threads %d: target %d: alpha %v (before zeroes %v), serial %v (%v)",
+							seed, bias, threads, i, got.Alpha[i], got.AlphaBeforeZeroes[i], want.Alpha[i], want.AlphaBeforeZeroes[i])
+					}
+				}
+			}
+		}
+	}
+}
+
 func TestTPM(t *testing.T) {
 	// alpha (75, 25) over lengths (100, 200): rates 0.75 and 0.125 per
 	// base, 0.875 in all, so TPM = 1e6*0.75/0.875 = 857142.857142...
@@ -327,6 +366,17 @@ func BenchmarkRun(b *testing.B) {
 		rounds = Run(p, MaxRounds, MinRounds, nil).Rounds
 	}
 	b.ReportMetric(float64(rounds), "rounds")
+}
+
+// BenchmarkRunThreads2 is BenchmarkRun split between two threads.
+func BenchmarkRunThreads2(b *testing.B) {
+	p := synthetic(20000, 100000, 1)
+	p.Threads = 2
+	b.SetBytes(int64(4*len(p.Members) + 8*len(p.Counts) + 4*len(p.Off) + 8*len(p.EffLens)))
+	b.ReportAllocs()
+	for b.Loop() {
+		Run(p, MaxRounds, MinRounds, nil)
+	}
 }
 
 // BenchmarkRound is one EM round on the same problem: the per-round cost
@@ -458,6 +508,9 @@ func TestMatchesCpp(t *testing.T) {
 		out, err := cmd.Output()
 		if err != nil {
 			t.Fatal(err)
+		}
+		if seed%2 == 0 {
+			p.Threads = 3 // the parallel rounds against C++ too
 		}
 		res := Run(p, MaxRounds, MinRounds, nil)
 		tpm := TPM(res.Alpha, p.EffLens)

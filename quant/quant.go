@@ -269,7 +269,7 @@ func Run(ctx context.Context, o *Options) (err error) {
 	effLens := fraglen.EffLens(idx.Lengths, means)
 
 	off, members := c.classes()
-	prob := &em.Problem{NumTargets: idx.NumTargets(), Off: off, Members: members, Counts: c.ecCounts, EffLens: effLens, Stop: ctx.Done()}
+	prob := &em.Problem{NumTargets: idx.NumTargets(), Off: off, Members: members, Counts: c.ecCounts, EffLens: effLens, Threads: o.Threads, Stop: ctx.Done()}
 	var bias *biasModel
 	var recompute func([]float64) []float64
 	if o.Bias {

@@ -37,6 +37,8 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
+	"runtime"
+	"sync"
 	"unsafe"
 
 	"github.com/gallisto/gallisto/atomicfile"
@@ -160,7 +162,7 @@ func Load(path string) (*Index, error) {
 	}
 	words := fileBuffer(st.Size())
 	buf := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), 8*len(words))[:st.Size()]
-	if _, err := io.ReadFull(f, buf); err != nil {
+	if err := readParallel(f, buf, readChunk); err != nil {
 		return nil, fmt.Errorf("index: %s: %w", path, err)
 	}
 	x, err := decodeWords(words, int(st.Size()))
@@ -168,6 +170,39 @@ func Load(path string) (*Index, error) {
 		return nil, fmt.Errorf("index: %s: %w", path, err)
 	}
 	return x, nil
+}
+
+// readChunk is the smallest part of an index file read by a goroutine of
+// its own: large files load in parallel because most of the time goes to
+// the kernel faulting in and filling fresh pages (on the human-sized index,
+// 0.4 of 0.55 s), which several CPUs do faster than one.
+const readChunk = 64 << 20
+
+// readParallel fills buf from the start of f, in parts of at least chunk
+// bytes read concurrently by up to GOMAXPROCS goroutines.
+func readParallel(f *os.File, buf []byte, chunk int) error {
+	parts := min(runtime.GOMAXPROCS(0), len(buf)/chunk)
+	if parts <= 1 {
+		_, err := io.ReadFull(f, buf)
+		return err
+	}
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for i := range parts {
+		lo, hi := len(buf)*i/parts, len(buf)*(i+1)/parts
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := f.ReadAt(buf[lo:hi], int64(lo)); err != nil {
+				if err == io.EOF {
+					err = io.ErrUnexpectedEOF // the file shrank while being read
+				}
+				errs[i] = err
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // cacheLine is the alignment the dictionary's Bloom filter wants: each of

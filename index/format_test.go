@@ -1,10 +1,13 @@
 package index
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"unsafe"
@@ -153,5 +156,37 @@ func TestFileBuffer(t *testing.T) {
 		if a := uintptr(unsafe.Pointer(&w[len(w)-1])) % cacheLine; a != 0 {
 			t.Fatalf("size %d: last word %d bytes past a cache line", size, a)
 		}
+	}
+}
+
+// TestReadParallel reads a file in parallel parts (small chunks stand in
+// for readChunk) and refuses a file shorter than the buffer.
+func TestReadParallel(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("one CPU: reads are sequential")
+	}
+	data := make([]byte, 1<<20+13) // an odd size: parts of unequal length
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	path := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	buf := make([]byte, len(data))
+	if err := readParallel(f, buf, 64<<10); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(buf, data) {
+		t.Fatal("parallel read differs from the file")
+	}
+	long := make([]byte, len(data)+100)
+	if err := readParallel(f, long, 64<<10); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("reading past the end: err = %v, want io.ErrUnexpectedEOF", err)
 	}
 }

@@ -156,23 +156,18 @@ func (r *serialRounds) round() int {
 		if p.Counts[e] == 0 {
 			continue
 		}
-		lo, hi := p.Off[e], p.Off[e+1]
-		denom := 0.0
-		for j := lo; j < hi; j++ {
-			denom += float64(alpha[p.Members[j]] * w[j])
-		}
-		if denom < tolerance {
+		countNorm, ok := p.classNorm(e, alpha, w)
+		if !ok {
 			continue
 		}
-		countNorm := float64(p.Counts[e]) / denom
-		for j := lo; j < hi; j++ {
+		for j, hi := p.Off[e], p.Off[e+1]; j < hi; j++ {
 			t := p.Members[j]
 			next[t] += float64(float64(w[j]*alpha[t]) * countNorm)
 		}
 	}
 	changed := 0
 	for t := 0; t < n; t++ {
-		if next[t] > alphaChangeLimit && abs(next[t]-alpha[t])/next[t] > alphaChange {
+		if moving(next[t], alpha[t]) {
 			changed++
 		}
 		alpha[t] = next[t]
@@ -180,12 +175,32 @@ func (r *serialRounds) round() int {
 	return changed
 }
 
+// classNorm returns multi-target class e's fragments per unit of weighted
+// abundance (kallisto's countNorm: count / sum over members of alpha_t*w),
+// or false when that sum is below tolerance and the class gives nothing
+// this round.
+func (p *Problem) classNorm(e int, alpha, w []float64) (float64, bool) {
+	denom := 0.0
+	for j, hi := p.Off[e], p.Off[e+1]; j < hi; j++ {
+		denom += float64(alpha[p.Members[j]] * w[j])
+	}
+	if denom < tolerance {
+		return 0, false
+	}
+	return float64(p.Counts[e]) / denom, true
+}
+
+// moving reports whether a target whose expected count went from old to
+// next still counts as changing: above alphaChangeLimit fragments and by
+// more than alphaChange relative to next.
+func moving(next, old float64) bool {
+	return next > alphaChangeLimit && abs(next-old)/next > alphaChange
+}
+
 // parallelRounds runs a round in two phases, each split between threads:
 //
-//  1. for every class with fragments and more than one target, the
-//     fragments per unit of weighted abundance, norm = count / sum over
-//     members of alpha_t*w (kallisto's countNorm; the class gives nothing
-//     when that sum is below tolerance);
+//  1. for every class with fragments and more than one target, classNorm
+//     (the class gives nothing when the weighted sum is below tolerance);
 //  2. for every target t, the new expected count: its own class's count
 //     plus w*alpha_t*norm for each class holding it, in increasing class
 //     order; then its change is checked and alpha_t replaced.
@@ -200,7 +215,7 @@ type parallelRounds struct {
 	alpha []float64
 	w     []float64
 	multi []uint32  // classes with fragments and more than one target
-	norm  []float64 // phase 1's result per entry of multi; 0: gives nothing
+	norm  []float64 // phase 1's result per entry of multi, or noNorm
 	// Target t's terms are entries tOff[t] to tOff[t+1]-1 of tClass (an
 	// index into multi) and tW (the member's weight), in class order.
 	tOff   []uint32
@@ -211,8 +226,14 @@ type parallelRounds struct {
 	// split[c+1]).
 	split1, split2 []int
 	changed        []int // per phase-2 chunk
+	// The phases as func values made once: a method value passed to
+	// goroutines would be allocated anew every round.
 	phase1, phase2 func(c, lo, hi int)
 }
+
+// noNorm marks a class that gives nothing this round (classNorm's false);
+// a real norm is never negative.
+const noNorm = -1
 
 func newParallelRounds(p *Problem, alpha, w []float64) *parallelRounds {
 	n := p.NumTargets
@@ -234,13 +255,6 @@ func newParallelRounds(p *Problem, alpha, w []float64) *parallelRounds {
 	r.norm = make([]float64, len(r.multi))
 	r.tClass = make([]uint32, terms)
 	r.tW = make([]float64, terms)
-	fill := append([]uint32(nil), r.tOff[:n]...)
-	for a, e := range r.multi {
-		for _, t := range p.Members[p.Off[e]:p.Off[e+1]] {
-			r.tClass[fill[t]] = uint32(a)
-			fill[t]++
-		}
-	}
 	r.setWeights(w)
 	r.split1 = balance(len(r.multi), p.Threads, func(a int) int { e := r.multi[a]; return int(p.Off[e+1] - p.Off[e]) })
 	r.split2 = balance(n, p.Threads, func(t int) int { return 1 + int(r.tOff[t+1]-r.tOff[t]) })
@@ -249,15 +263,16 @@ func newParallelRounds(p *Problem, alpha, w []float64) *parallelRounds {
 	return r
 }
 
-// setWeights installs the member weights and their per-target copy.
+// setWeights installs the member weights and fills the per-target terms
+// (class and weight) from them.
 func (r *parallelRounds) setWeights(w []float64) {
 	p := r.p
 	r.w = w
 	fill := append([]uint32(nil), r.tOff[:p.NumTargets]...)
-	for _, e := range r.multi {
+	for a, e := range r.multi {
 		for j := p.Off[e]; j < p.Off[e+1]; j++ {
 			t := p.Members[j]
-			r.tW[fill[t]] = w[j]
+			r.tClass[fill[t]], r.tW[fill[t]] = uint32(a), w[j]
 			fill[t]++
 		}
 	}
@@ -312,18 +327,12 @@ func parallel(split []int, f func(c, lo, hi int)) {
 
 // norms is phase 1 for multi[lo:hi].
 func (r *parallelRounds) norms(_, lo, hi int) {
-	p, alpha, w := r.p, r.alpha, r.w
 	for a := lo; a < hi; a++ {
-		e := r.multi[a]
-		denom := 0.0
-		for j := p.Off[e]; j < p.Off[e+1]; j++ {
-			denom += float64(alpha[p.Members[j]] * w[j])
+		nm, ok := r.p.classNorm(int(r.multi[a]), r.alpha, r.w)
+		if !ok {
+			nm = noNorm
 		}
-		if denom < tolerance {
-			r.norm[a] = 0
-			continue
-		}
-		r.norm[a] = float64(p.Counts[e]) / denom
+		r.norm[a] = nm
 	}
 }
 
@@ -336,11 +345,11 @@ func (r *parallelRounds) update(c, lo, hi int) {
 		at := alpha[t]
 		next := float64(p.Counts[t])
 		for k := r.tOff[t]; k < r.tOff[t+1]; k++ {
-			if nm := norm[tClass[k]]; nm != 0 {
+			if nm := norm[tClass[k]]; nm != noNorm {
 				next += float64(float64(tW[k]*at) * nm)
 			}
 		}
-		if next > alphaChangeLimit && abs(next-at)/next > alphaChange {
+		if moving(next, at) {
 			changed++
 		}
 		alpha[t] = next

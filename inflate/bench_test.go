@@ -2,7 +2,6 @@ package inflate
 
 import (
 	"bytes"
-	"compress/gzip"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -35,19 +34,6 @@ func fastqLike(n int, seed uint64) []byte {
 	return b.Bytes()[:n]
 }
 
-func gz(tb testing.TB, data []byte, level int) []byte {
-	var buf bytes.Buffer
-	w, err := gzip.NewWriterLevel(&buf, level)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	w.Write(data)
-	if err := w.Close(); err != nil {
-		tb.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 type benchInput struct {
 	name string
 	comp []byte
@@ -56,7 +42,7 @@ type benchInput struct {
 
 var benchInputs = sync.OnceValue(func() []benchInput {
 	raw := fastqLike(32<<20, 1)
-	ins := []benchInput{{"fastq-synth", gz(nil, raw, 6), int64(len(raw))}}
+	ins := []benchInput{{"fastq-synth", gzipLevel(nil, raw, 6), int64(len(raw))}}
 	if b, err := os.ReadFile(realFile); err == nil {
 		r, err := kgzip.NewReader(bytes.NewReader(b))
 		if err == nil {

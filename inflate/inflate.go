@@ -54,9 +54,10 @@ const (
 	distTabLen = 1<<distRoot + 30*(1<<(15-distRoot))
 )
 
-// The fast loop decodes up to three literals per refill (3*15 bits of 56)
-// and then looks up the next entry, so the root table may not be wider than
-// 56-45 = 11 bits.
+// The fast loop decodes up to three main-table literals per refill (each at
+// most litRoot bits) and then looks up the next entry: with litRoot <= 11
+// that is at most 44 of the 56 refilled bits, and two literals followed by
+// a subtable length code with its extra bits (2*11 + 15 + 5 = 42) fit too.
 var _ [11 - litRoot]struct{}
 
 // Table entry layout (uint32):
@@ -156,12 +157,6 @@ func build(tab []uint32, lens []uint8, root uint, tmpl []uint32) bool {
 	}
 	count[0] = 0
 	rootSize := 1 << root
-	if maxLen == 0 {
-		for i := range tab[:rootSize] {
-			tab[i] = badEntry
-		}
-		return true
-	}
 	left := 1
 	ncodes := 0
 	for l := 1; l <= 15; l++ {
@@ -173,7 +168,9 @@ func build(tab []uint32, lens []uint8, root uint, tmpl []uint32) bool {
 		}
 	}
 	if left > 0 {
-		if ncodes != 1 || maxLen != 1 {
+		// Incomplete: only no code at all, or a single one-bit code
+		// (RFC 1951 3.2.7), whose other half decodes as an error.
+		if ncodes > 1 || maxLen > 1 {
 			return false
 		}
 		for i := range tab[:rootSize] {
@@ -273,12 +270,8 @@ type Reader struct {
 // NewReader reads the gzip header of the first member from r. Multi-member
 // streams are read to the end, as gzip(1) does. An empty r yields io.EOF.
 func NewReader(r io.Reader) (*Reader, error) {
-	z := &Reader{
-		r:   r,
-		in:  make([]byte, inBufSize),
-		out: make([]byte, winSize+outChunk+outSlack),
-	}
-	if err := z.readHeader(); err != nil {
+	z := new(Reader)
+	if err := z.Reset(r); err != nil {
 		return nil, err
 	}
 	return z, nil
@@ -287,9 +280,8 @@ func NewReader(r io.Reader) (*Reader, error) {
 // Reset discards z's state and makes it equivalent to the result of
 // NewReader(r), reusing z's buffers. A zero Reader may be Reset before use.
 func (z *Reader) Reset(r io.Reader) error {
-	in, out := z.in, z.out
-	if in == nil {
-		in, out = make([]byte, inBufSize), make([]byte, winSize+outChunk+outSlack)
+	if z.in == nil {
+		z.in, z.out = make([]byte, inBufSize), make([]byte, winSize+outChunk+outSlack)
 	}
 	z.r = r
 	z.inPos, z.inEnd, z.inEOF, z.inErr = 0, 0, false, nil
@@ -297,7 +289,6 @@ func (z *Reader) Reset(r io.Reader) error {
 	z.outPos, z.rdPos, z.base = 0, 0, 0
 	z.final, z.storedLeft, z.err = false, 0, nil
 	z.lt, z.dt = nil, nil
-	z.in, z.out = in, out
 	if err := z.readHeader(); err != nil {
 		z.err = err
 		return err
@@ -373,6 +364,18 @@ func (z *Reader) readByte() (byte, error) {
 	return b, nil
 }
 
+// readFull fills p from the input (headers and trailers).
+func (z *Reader) readFull(p []byte) error {
+	for i := range p {
+		b, err := z.readByte()
+		if err != nil {
+			return err
+		}
+		p[i] = b
+	}
+	return nil
+}
+
 // readHeader parses a member header (RFC 1952 section 2.3). At a clean end
 // of input it returns io.EOF.
 func (z *Reader) readHeader() error {
@@ -383,12 +386,8 @@ func (z *Reader) readHeader() error {
 		return io.EOF
 	}
 	var h [10]byte
-	for i := range h {
-		b, err := z.readByte()
-		if err != nil {
-			return err
-		}
-		h[i] = b
+	if err := z.readFull(h[:]); err != nil {
+		return err
 	}
 	if h[0] != 0x1f || h[1] != 0x8b || h[2] != 8 {
 		return ErrHeader
@@ -406,17 +405,13 @@ func (z *Reader) readHeader() error {
 		tmp[0] = b
 		crc = crc32.Update(crc, crc32.IEEETable, tmp[:])
 	}
+	var x [2]byte
 	if flg&4 != 0 { // FEXTRA
-		var xl int
-		for i := range 2 {
-			b, err := z.readByte()
-			if err != nil {
-				return err
-			}
-			add(b)
-			xl |= int(b) << (8 * i)
+		if err := z.readFull(x[:]); err != nil {
+			return err
 		}
-		for range xl {
+		crc = crc32.Update(crc, crc32.IEEETable, x[:])
+		for range binary.LittleEndian.Uint16(x[:]) {
 			b, err := z.readByte()
 			if err != nil {
 				return err
@@ -443,15 +438,10 @@ func (z *Reader) readHeader() error {
 		}
 	}
 	if flg&2 != 0 { // FHCRC
-		var v uint16
-		for i := range 2 {
-			b, err := z.readByte()
-			if err != nil {
-				return err
-			}
-			v |= uint16(b) << (8 * i)
+		if err := z.readFull(x[:]); err != nil {
+			return err
 		}
-		if v != uint16(crc) {
+		if binary.LittleEndian.Uint16(x[:]) != uint16(crc) {
 			return ErrHeader
 		}
 	}
@@ -522,12 +512,8 @@ func (z *Reader) step() error {
 			}
 		case stTrailer:
 			var t [8]byte
-			for i := range t {
-				b, err := z.readByte()
-				if err != nil {
-					return err
-				}
-				t[i] = b
+			if err := z.readFull(t[:]); err != nil {
+				return err
 			}
 			if binary.LittleEndian.Uint32(t[:4]) != z.crc || binary.LittleEndian.Uint32(t[4:]) != z.size {
 				return ErrChecksum

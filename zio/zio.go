@@ -141,10 +141,7 @@ func (z *File) Close() error {
 
 // inflater decompresses a gzip stream: package inflate's reader, or ISA-L's
 // with -tags isal (inflate_isal.go). Both report inflate's error values.
-type inflater interface {
-	Read(p []byte) (int, error)
-	Close() error
-}
+type inflater = io.ReadCloser
 
 // gzipProblem turns decoder errors into words a user can act on.
 func gzipProblem(err error) string {

@@ -47,7 +47,7 @@ static void gz_next_member(gz_t *z) {
 	z->st.avail_in = avail;
 }
 
-// gz_fill_at moves unread input to the front and returns where to append.
+// gz_compact moves unread input to the front and returns where to append.
 static unsigned char *gz_compact(gz_t *z) {
 	if (z->st.avail_in > 0 && z->st.next_in != z->in) memmove(z->in, z->st.next_in, z->st.avail_in);
 	z->st.next_in = z->in;
@@ -91,19 +91,12 @@ type isalReader struct {
 }
 
 func newInflater(br *bufio.Reader) (inflater, error) {
-	// igzip does not check the reserved header bits RFC 1952 (2.3.1.2)
-	// requires to be zero; check the first header here, as the pure-Go
-	// decoder does.
-	if h, err := br.Peek(10); err != nil {
-		return nil, io.ErrUnexpectedEOF
-	} else if h[2] != 8 || h[3]&0xe0 != 0 {
-		return nil, inflate.ErrHeader
-	}
 	z := C.gz_new()
 	if z == nil {
 		return nil, errors.New("out of memory")
 	}
-	r := &isalReader{src: br, z: z, out: unsafe.Slice((*byte)(unsafe.Pointer(z.out)), C.GZ_OUT)}
+	// between: the first member's header is checked like every other one.
+	r := &isalReader{src: br, z: z, out: unsafe.Slice((*byte)(unsafe.Pointer(z.out)), C.GZ_OUT), between: true}
 	// Decode the start now, so that a bad header fails at open time.
 	if _, err := r.Read(nil); err != nil && err != io.EOF {
 		r.Close()
@@ -149,6 +142,10 @@ func (r *isalReader) Read(p []byte) (int, error) {
 					continue
 				}
 			}
+			if err := r.checkHeader(); err != nil {
+				r.err = err
+				continue
+			}
 			C.gz_next_member(r.z)
 			r.between = false
 		}
@@ -175,6 +172,26 @@ func (r *isalReader) Read(p []byte) (int, error) {
 			r.err = io.ErrUnexpectedEOF // the stream ends inside a member
 		}
 	}
+}
+
+// checkHeader checks the header of the member about to start for what
+// igzip does not: RFC 1952 (2.3.1.2) requires the reserved flag bits to be
+// zero, in every member, as package inflate checks; and the method must be
+// deflate (8). A header shorter than its 10 bytes is a truncated stream.
+func (r *isalReader) checkHeader() error {
+	for r.z.st.avail_in < 10 && !r.srcEOF {
+		if err := r.fill(); err != nil {
+			return err
+		}
+	}
+	if r.z.st.avail_in < 10 {
+		return io.ErrUnexpectedEOF
+	}
+	h := unsafe.Slice((*byte)(unsafe.Pointer(r.z.st.next_in)), 4)
+	if h[2] != 8 || h[3]&0xe0 != 0 {
+		return inflate.ErrHeader
+	}
+	return nil
 }
 
 func (r *isalReader) Close() error {

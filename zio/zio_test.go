@@ -160,6 +160,13 @@ func TestDetect(t *testing.T) {
 			wantErr: "in.gz: gzip: invalid header",
 		},
 		{
+			// Every member's header is checked, not only the first's
+			// (the ISA-L build checked only the first until 2026-11-27).
+			name: "reserved header flag in the second member", in: append(gz("A"), func() []byte { b := gz("C"); b[3] |= 0x20; return b }()...),
+			compressed: true,
+			wantErr:    "in.gz: gzip: invalid header",
+		},
+		{
 			name: "truncated in the deflate data", in: gz(readsText)[:20],
 			compressed: true,
 			wantErr:    "in.gz: gzip: truncated or corrupt stream (unexpected end of file)",

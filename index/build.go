@@ -141,6 +141,7 @@ func Build(ctx context.Context, files []string, opt BuildOptions) (*Index, error
 	}
 	logf(" done \n[build] creating equivalence classes ...  done\n")
 	x.fromGraph(g)
+	x.buildAdjacency(opt.Threads)
 	logf("[build] target de Bruijn graph has %d contigs and contains %d k-mers \n", x.NumContigs(), x.NumKmers())
 	return x, nil
 }

@@ -1,6 +1,6 @@
 package index
 
-// gallisto index file format, version 2.
+// gallisto index file format, version 3.
 //
 // The file is a sequence of little-endian 64-bit words, so that after one
 // bulk read every array is used in place:
@@ -28,7 +28,8 @@ package index
 //	last word   CRC-32C (Castagnoli) of all previous bytes, in the low half
 //
 // A file of any other version, a truncated file or one whose checksum
-// fails is refused with an error that says which.
+// fails is refused with an error that says which. Version 2 lacked the
+// contig adjacency.
 
 import (
 	"encoding/binary"
@@ -48,7 +49,7 @@ import (
 
 // FormatVersion is the version of the index file format this package writes
 // and reads.
-const FormatVersion = 2
+const FormatVersion = 3
 
 var magic = [8]byte{'G', 'A', 'L', 'L', 'I', 'D', 'X', 0x1a}
 
@@ -137,6 +138,7 @@ func (x *Index) writeSections(sw *sectionWriter) {
 	sw.u32s(x.ECOff)
 	sw.u32s(x.ECMembers)
 	sw.u64s(x.Seq.Words())
+	sw.u32s(x.adj)
 	if sw.err == nil {
 		x.kd.WriteTo(sw)
 	}
@@ -309,6 +311,7 @@ func decodeWords(words []uint64, size int) (*Index, error) {
 	x.ECOff = d.u32s(nec + 1)
 	x.ECMembers = d.u32s(nmem)
 	seq := d.take(nseq)
+	x.adj = d.u32s(slotsPerContig * nctg)
 	if d.err != nil {
 		return nil, d.err
 	}
@@ -339,6 +342,9 @@ func decodeWords(words []uint64, size int) (*Index, error) {
 	}
 	nbases := uint64(x.KStart[nctg]) + nctg*uint64(s.K-1)
 	x.Seq = kmer.PackedFromWords(seq, int(nbases))
+	if err := x.validateAdjacency(); err != nil {
+		return nil, fmt.Errorf("corrupt index file: %w", err)
+	}
 	if kd.Len() != int(nkm) {
 		return nil, fmt.Errorf("corrupt index file: dictionary holds %d k-mers, header says %d", kd.Len(), nkm)
 	}

@@ -82,6 +82,8 @@ func TestLoadRejects(t *testing.T) {
 	flip[len(flip)/2] ^= 0x40
 	version := append([]byte(nil), good...)
 	version[8] = 1 // format version 1
+	v2 := append([]byte(nil), good...)
+	v2[8] = 2 // format version 2, before the contig adjacency
 	for _, tc := range []struct {
 		name string
 		data []byte
@@ -97,6 +99,7 @@ func TestLoadRejects(t *testing.T) {
 		{"header only", good[:40], "truncated index file"},
 		{"bit flip", flip, "checksum mismatch"},
 		{"other version", version, "unsupported index format version: the file is version 1"},
+		{"version 2", v2, "unsupported index format version: the file is version 2, this gallisto reads version 3; rebuild the index"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := filepath.Join(dir, tc.name)

@@ -104,6 +104,13 @@ func useIndex(t *testing.T, x *Index) {
 				t.Fatalf("contig %d passes through target %d of %d", c, o.Tr(), x.NumTargets())
 			}
 		}
+		for _, forward := range []bool{false, true} {
+			for b := uint8(0); b < 4; b++ {
+				if d, q, _, res := x.Cross(uint32(c), forward, b); res == CrossFound && (int(d) >= x.NumContigs() || q < 0 || q >= x.ContigLen[d]) {
+					t.Fatalf("contig %d is followed by k-mer %d of contig %d of %d", c, q, d, x.NumContigs())
+				}
+			}
+		}
 		km, _ := x.Shape.Canonical(x.ContigKmer(uint32(c), 0))
 		if e, ok := x.Dict.Lookup(km); ok && int(e.Contig()) >= x.NumContigs() {
 			t.Fatalf("k-mer of contig %d maps to contig %d of %d", c, e.Contig(), x.NumContigs())

@@ -62,6 +62,7 @@ type Index struct {
 	Dict Dict
 
 	kd       *kdict.Dict
+	adj      []uint32          // contig adjacency (adj.go), 8 slots per contig
 	blockCtg []uint32          // contig holding k-mer b<<blockShift
 	ecInv    map[string]uint32 // classes of two or more transcripts, by dbg.ECKey
 	file     []uint64          // backing memory of a loaded index

@@ -159,6 +159,33 @@ func TestSkipping(t *testing.T) {
 	}
 }
 
+// A read that runs from contig X+Y into U crosses the junction through the
+// index's contig adjacency: the dictionary is consulted once, for the
+// first k-mer (then the hint finds X+Y's last k-mer, the adjacency U's
+// first, and the hint again the read's last k-mer inside U).
+func TestCrossWithoutDictionary(t *testing.T) {
+	w := newWorld(t)
+	cd := &countingDict{Dict: w.idx.Dict}
+	x := *w.idx
+	x.Dict = cd
+	m := NewMapper(&x, Options{})
+	for _, tc := range []struct {
+		name string
+		read string
+	}{
+		{"forward", w.tx[A][20:220]},
+		{"reverse", rc(w.tx[A][20:220])},
+	} {
+		cd.n = 0
+		if r := m.Map([]byte(tc.read), nil); !slices.Equal(r.Targets, []uint32{A}) {
+			t.Fatalf("%s: got %v", tc.name, r.Targets)
+		}
+		if cd.n != 1 {
+			t.Errorf("%s: %d dictionary lookups for a read over two contigs, want 1", tc.name, cd.n)
+		}
+	}
+}
+
 func TestMapPairs(t *testing.T) {
 	w := newWorld(t)
 	a, b, c := w.tx[A], w.tx[B], w.tx[C]

@@ -53,7 +53,9 @@ const filterAhead = 16
 // Every k-mer kallisto would look up is looked up here too, with the same
 // outcome; but since each k-mer has one place in the index, a k-mer that
 // equals the k-mer the last hit's contig holds where the read predicts is
-// found there without consulting the dictionary (see find).
+// found there without consulting the dictionary (see find), and the k-mer
+// right after the last k-mer of a contig is found through the index's
+// contig adjacency (see cross). Both give the dictionary's answer.
 func (m *Mapper) match(s []byte, hits []hit) ([]hit, bool) {
 	x := m.idx
 	k := x.Shape.K
@@ -68,8 +70,19 @@ func (m *Mapper) match(s []byte, hits []hit) ([]hit, bool) {
 	// k-mers the loop will look up (see filterAhead), up to runEnd: the
 	// likely last k-mer of the current run of absent ones (-1: no run).
 	ahead, runEnd := it, -1
+	// exitAt is the read position of a k-mer known to be the last one of
+	// its contig in the read's direction (exit), or -1.
+	exitAt := -1
+	var exit hit
 	for ; !it.Done(); it.Next() {
-		e, sense, ok := m.find(&it, last, have)
+		var e index.Entry
+		var sense, ok bool
+		if exitAt >= 0 && exitAt == it.Pos()-1 {
+			e, sense, ok = m.cross(&it, exit)
+		} else {
+			e, sense, ok = m.find(&it, last, have)
+		}
+		exitAt = -1
 		if !ok {
 			if it.Pos() > runEnd {
 				// The first absent k-mer of a run: its last base is
@@ -100,6 +113,9 @@ func (m *Mapper) match(s []byte, hits []hit) ([]hit, bool) {
 		} else {
 			dist = int(e.Pos())
 		}
+		if dist == 0 {
+			exitAt, exit = pos, last
+		}
 		if dist < 2 {
 			continue
 		}
@@ -112,7 +128,7 @@ func (m *Mapper) match(s []byte, hits []hit) ([]hit, bool) {
 		if it2.Done() {
 			break // no valid k-mer left: take what we have
 		}
-		e2, _, ok2 := m.find(&it2, last, true)
+		e2, s2, ok2 := m.find(&it2, last, true)
 		if !ok2 || e2.Contig() == e.Contig() {
 			// The far k-mer agrees with the contig, or is absent (treated
 			// as agreeing, as kallisto does): record the jump.
@@ -125,6 +141,9 @@ func (m *Mapper) match(s []byte, hits []hit) ([]hit, bool) {
 				break
 			}
 			hits = append(hits, hit{e, int32(at), sense})
+			if ok2 && m.atExit(e2, s2) {
+				exitAt, exit = it2.Pos(), hit{e2, int32(it2.Pos()), s2}
+			}
 			it = it2
 			continue
 		}
@@ -168,6 +187,33 @@ func (m *Mapper) match(s []byte, hits []hit) ([]hit, bool) {
 		}
 	}
 	return hits, true
+}
+
+// cross looks up the k-mer under it, which follows the read's k-mer ex at
+// the exit end of its contig, through the index's contig adjacency: the
+// answer the dictionary would give, without its chain of memory reads.
+func (m *Mapper) cross(it *kmer.Iterator, ex hit) (index.Entry, bool, bool) {
+	x := m.idx
+	d, q, sense, out := x.Cross(ex.e.Contig(), ex.sense, kmer.Last(it.Kmer()))
+	switch out {
+	case index.CrossAbsent:
+		return 0, false, false
+	case index.CrossLookup:
+		km, fw := it.Canonical()
+		e, ok := x.Dict.Lookup(km)
+		return e, fw == e.Fw(), ok
+	}
+	_, canonFw := it.Canonical()
+	return dbg.MakeEntry(d, q, canonFw == sense), sense, true
+}
+
+// atExit reports whether e, met by the read in direction sense, is the
+// last k-mer of its contig in that direction.
+func (m *Mapper) atExit(e index.Entry, sense bool) bool {
+	if sense {
+		return e.Pos() == m.idx.ContigLen[e.Contig()]-1
+	}
+	return e.Pos() == 0
 }
 
 // find looks up the k-mer under it: its entry, whether the read runs along

@@ -32,6 +32,9 @@ var (
 	alphaLimit       = 1e-7 // abundances below alphaLimit/10 are zeroed
 	alphaChangeLimit = 1e-2 // only targets above this count for convergence
 	alphaChange      = 1e-2 // relative change that means "still moving"
+	// Bounds 1% either side of alphaChange for moving's quick test.
+	alphaChangeBelow = alphaChange * 0.99
+	alphaChangeAbove = alphaChange * 1.01
 )
 
 // tolerance is the smallest positive float64 (std::numeric_limits<double>::
@@ -89,7 +92,7 @@ func Run(p *Problem, maxRounds, minRounds int, recompute func(alpha []float64) [
 		alpha[i] = 1.0 / float64(n)
 	}
 	w := p.weights()
-	var round func() int
+	var round func() bool
 	var setWeights func([]float64)
 	if p.Threads > 1 {
 		pr := newParallelRounds(p, alpha, w)
@@ -113,8 +116,7 @@ func Run(p *Problem, maxRounds, minRounds int, recompute func(alpha []float64) [
 			p.EffLens = recompute(alpha)
 			setWeights(p.weights())
 		}
-		changed := round()
-		stop := changed == 0 && i > minRounds
+		stop := !round() && i > minRounds
 		if finalRound {
 			break
 		}
@@ -144,9 +146,9 @@ type serialRounds struct {
 	w           []float64 // count/efflen per member, laid out like p.Members
 }
 
-// round runs one EM round, updating alpha, and returns the number of
-// targets still moving.
-func (r *serialRounds) round() int {
+// round runs one EM round, updating alpha, and reports whether any target
+// is still moving.
+func (r *serialRounds) round() bool {
 	p, alpha, next, w := r.p, r.alpha, r.next, r.w
 	n := p.NumTargets
 	for t := 0; t < n; t++ {
@@ -165,14 +167,16 @@ func (r *serialRounds) round() int {
 			next[t] += float64(float64(w[j]*alpha[t]) * countNorm)
 		}
 	}
-	changed := 0
+	moved := false
 	for t := 0; t < n; t++ {
-		if moving(next[t], alpha[t]) {
-			changed++
+		// Once one target moves the round is not the last: the others
+		// need no test.
+		if !moved && moving(next[t], alpha[t]) {
+			moved = true
 		}
 		alpha[t] = next[t]
 	}
-	return changed
+	return moved
 }
 
 // classNorm returns multi-target class e's fragments per unit of weighted
@@ -194,7 +198,22 @@ func (p *Problem) classNorm(e int, alpha, w []float64) (float64, bool) {
 // next still counts as changing: above alphaChangeLimit fragments and by
 // more than alphaChange relative to next.
 func moving(next, old float64) bool {
-	return next > alphaChangeLimit && abs(next-old)/next > alphaChange
+	if next <= alphaChangeLimit {
+		return false
+	}
+	// The test is kallisto's |next-old|/next > alphaChange, but a division
+	// is slow next to the rest of a round's work per target, and the
+	// quotient is rarely near the limit: a change clearly below or above
+	// it (by 1%, far beyond the products' rounding errors of 2^-53) is
+	// decided by a multiplication, with the same answer.
+	d := abs(next - old)
+	switch {
+	case d < alphaChangeBelow*next:
+		return false
+	case d > alphaChangeAbove*next:
+		return true
+	}
+	return d/next > alphaChange
 }
 
 // parallelRounds runs a round in two phases, each split between threads:
@@ -225,7 +244,7 @@ type parallelRounds struct {
 	// threads, balanced by members and terms: chunk c is [split[c],
 	// split[c+1]).
 	split1, split2 []int
-	changed        []int // per phase-2 chunk
+	moved          []bool // per phase-2 chunk
 	// The phases as func values made once: a method value passed to
 	// goroutines would be allocated anew every round.
 	phase1, phase2 func(c, lo, hi int)
@@ -258,7 +277,7 @@ func newParallelRounds(p *Problem, alpha, w []float64) *parallelRounds {
 	r.setWeights(w)
 	r.split1 = balance(len(r.multi), p.Threads, func(a int) int { e := r.multi[a]; return int(p.Off[e+1] - p.Off[e]) })
 	r.split2 = balance(n, p.Threads, func(t int) int { return 1 + int(r.tOff[t+1]-r.tOff[t]) })
-	r.changed = make([]int, len(r.split2)-1)
+	r.moved = make([]bool, len(r.split2)-1)
 	r.phase1, r.phase2 = r.norms, r.update
 	return r
 }
@@ -299,16 +318,17 @@ func balance(n, parts int, cost func(i int) int) []int {
 	return split
 }
 
-// round runs one EM round, updating alpha, and returns the number of
-// targets still moving.
-func (r *parallelRounds) round() int {
+// round runs one EM round, updating alpha, and reports whether any target
+// is still moving.
+func (r *parallelRounds) round() bool {
 	parallel(r.split1, r.phase1)
 	parallel(r.split2, r.phase2)
-	changed := 0
-	for _, c := range r.changed {
-		changed += c
+	for _, m := range r.moved {
+		if m {
+			return true
+		}
 	}
-	return changed
+	return false
 }
 
 // parallel runs f on each chunk of split, chunk 0 on the calling goroutine.
@@ -340,7 +360,7 @@ func (r *parallelRounds) norms(_, lo, hi int) {
 func (r *parallelRounds) update(c, lo, hi int) {
 	p, alpha, norm := r.p, r.alpha, r.norm
 	tClass, tW := r.tClass, r.tW
-	changed := 0
+	moved := false
 	for t := lo; t < hi; t++ {
 		at := alpha[t]
 		next := float64(p.Counts[t])
@@ -349,12 +369,12 @@ func (r *parallelRounds) update(c, lo, hi int) {
 				next += float64(float64(tW[k]*at) * nm)
 			}
 		}
-		if moving(next, at) {
-			changed++
+		if !moved && moving(next, at) {
+			moved = true
 		}
 		alpha[t] = next
 	}
-	r.changed[c] = changed
+	r.moved[c] = moved
 }
 
 func abs(x float64) float64 {

@@ -526,3 +526,44 @@ func TestMatchesCpp(t *testing.T) {
 		t.Logf("seed %d: %d rounds", seed, res.Rounds)
 	}
 }
+
+// TestMovingMatchesDivision: moving's multiplication shortcut answers as
+// kallisto's division does, also for changes within a few ulps of the 1%
+// limit, where only the division can decide.
+func TestMovingMatchesDivision(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 5))
+	want := func(next, old float64) bool {
+		return next > alphaChangeLimit && math.Abs(next-old)/next > alphaChange
+	}
+	check := func(next, old float64) {
+		if got := moving(next, old); got != want(next, old) {
+			t.Fatalf("moving(%v, %v) = %v, the division says %v", next, old, got, !got)
+		}
+	}
+	near := 0
+	for i := 0; i < 1_000_000; i++ {
+		next := math.Exp(r.Float64()*60 - 20) // 2e-9 .. 1e17 fragments
+		var old float64
+		switch i % 3 {
+		case 0: // anywhere
+			old = next * r.Float64() * 2
+		case 1: // within 1e-6 of the limit
+			old = next * (1 + (alphaChange+(r.Float64()-0.5)*2e-6)*float64(1-2*r.IntN(2)))
+		default: // a few ulps from the limit: old chosen so that d/next is alphaChange
+			old = next - alphaChange*next
+			for range r.IntN(9) {
+				old = math.Nextafter(old, math.Inf(2*r.IntN(2)-1))
+			}
+		}
+		if d := math.Abs(next - old); d >= alphaChangeBelow*next && d <= alphaChangeAbove*next {
+			near++
+		}
+		check(next, old)
+	}
+	if near < 100_000 {
+		t.Errorf("only %d cases reached the division; the test does not probe the limit", near)
+	}
+	for _, c := range [][2]float64{{0.01, 0}, {0.0100001, 0}, {1, 0.99}, {1, 1.01}, {100, 99}, {100, 101}, {1, 1}, {5e-324, 0}} {
+		check(c[0], c[1])
+	}
+}

@@ -113,17 +113,18 @@ func (m *Mapper) Map(r1, r2 []byte) Result {
 		res.Reason = m.noKmerReason(r1, r2, any1 || any2)
 		return res
 	}
-	u1, ok1 := m.intersect(h1, &m.ua)
-	u2, ok2 := m.intersect(h2, &m.ub)
+	u1, ec1, ok1 := m.intersect(h1, &m.ua)
+	u2, ec2, ok2 := m.intersect(h2, &m.ub)
 	var u []uint32
+	ec := int32(-1) // the index class equal to u, when known without FindEC
 	switch {
 	case len(h1) > 0 && !ok1, len(h2) > 0 && !ok2:
 		res.Reason = Conflict
 		return res
 	case len(h1) == 0:
-		u = u2
+		u, ec = u2, ec2
 	case len(h2) == 0:
-		u = u1
+		u, ec = u1, ec1
 	default:
 		u = intersectInto(m.uc[:0], u1, u2)
 		m.uc = u
@@ -131,13 +132,25 @@ func (m *Mapper) Map(r1, r2 []byte) Result {
 			res.Reason = Conflict
 			return res
 		}
+		// The intersection is a subset of each side: as long as one, it
+		// is that side.
+		if len(u) == len(u1) {
+			ec = ec1
+		}
+		if ec < 0 && len(u) == len(u2) {
+			ec = ec2
+		}
 	}
 	if m.opt.MeanFragLen > 0 && !m.opt.SingleOverhang && (!paired || len(h1) == 0 || len(h2) == 0) {
 		first := h1
 		if len(h2) > 0 {
 			first = h2
 		}
+		n := len(u)
 		u = m.overhangFilter(u, first[0])
+		if len(u) != n {
+			ec = -1
+		}
 		if len(u) == 0 {
 			res.Reason = Overhang
 			return res
@@ -148,11 +161,12 @@ func (m *Mapper) Map(r1, r2 []byte) Result {
 		hex = m.hexamer(h1)
 	}
 	if m.opt.BothStrands {
-		m.fr = m.strandResult(&m.frBuf, u, h1, h2, FR, paired, hex)
-		m.rf = m.strandResult(&m.rfBuf, u, h1, h2, RF, paired, hex)
+		m.fr = m.strandResult(&m.frBuf, u, ec, h1, h2, FR, paired, hex)
+		m.rf = m.strandResult(&m.rfBuf, u, ec, h1, h2, RF, paired, hex)
 		res.FR, res.RF = &m.fr, &m.rf
 	}
 	if m.opt.Strand != Unstranded {
+		n := len(u)
 		if len(h1) > 0 {
 			u = m.strandFilter(u, h1[0], m.opt.Strand == FR)
 		}
@@ -163,16 +177,22 @@ func (m *Mapper) Map(r1, r2 []byte) Result {
 			res.Reason = StrandFilter
 			return res
 		}
+		if len(u) != n {
+			ec = -1
+		}
 	}
 	res.Targets = u
 	res.Hex5 = hex
-	m.setEC(&res, h1, h2, paired)
+	m.setEC(&res, ec, h1, h2, paired)
 	return res
 }
 
-// setEC looks up the class of res.Targets and measures the fragment length.
-func (m *Mapper) setEC(res *Result, h1, h2 []hit, paired bool) {
-	if ec, ok, key := m.idx.FindEC(res.Targets, m.key); ok {
+// setEC sets the class of res.Targets, ec when it is known (not -1) or else
+// looked up, and measures the fragment length.
+func (m *Mapper) setEC(res *Result, ec int32, h1, h2 []hit, paired bool) {
+	if ec >= 0 {
+		res.EC = ec
+	} else if ec, ok, key := m.idx.FindEC(res.Targets, m.key); ok {
 		res.EC = int32(ec)
 		m.key = key
 	} else {
@@ -183,9 +203,9 @@ func (m *Mapper) setEC(res *Result, h1, h2 []hit, paired bool) {
 	}
 }
 
-// strandResult is the result of the aligned set u under strand filter s,
-// with its targets in *buf.
-func (m *Mapper) strandResult(buf *[]uint32, u []uint32, h1, h2 []hit, s Strand, paired bool, hex int32) Result {
+// strandResult is the result of the aligned set u (index class ec, or -1)
+// under strand filter s, with its targets in *buf.
+func (m *Mapper) strandResult(buf *[]uint32, u []uint32, ec int32, h1, h2 []hit, s Strand, paired bool, hex int32) Result {
 	out := (*buf)[:0]
 	for _, tr := range u {
 		if len(h1) > 0 && !m.onStrand(tr, h1[0], s == FR) {
@@ -203,7 +223,10 @@ func (m *Mapper) strandResult(buf *[]uint32, u []uint32, h1, h2 []hit, s Strand,
 		return r
 	}
 	r.Targets, r.Hex5 = out, hex
-	m.setEC(&r, h1, h2, paired)
+	if len(out) != len(u) {
+		ec = -1
+	}
+	m.setEC(&r, ec, h1, h2, paired)
 	return r
 }
 
@@ -313,17 +336,24 @@ func (m *Mapper) noKmerReason(r1, r2 []byte, anyKmer bool) Reason {
 	return TooManyN
 }
 
-// intersect returns the intersection of the classes of the contigs in hits,
-// and false if it is empty. With no hits it returns nil, true. The result
-// may alias the index (read-only) or *buf.
-func (m *Mapper) intersect(hits []hit, buf *[]uint32) ([]uint32, bool) {
+// intersect returns the intersection of the classes of the contigs in hits
+// and, when the intersection is known to be one of the index's classes
+// (equal to one of those intersected), that class, else -1; and false if
+// the intersection is empty. With no hits it returns nil, -1, true. The
+// result may alias the index (read-only) or *buf.
+//
+// Most reads meet one class, or classes that contain one another, so
+// their class comes from here and the class table (Index.FindEC, a hash
+// lookup) is left for new combinations.
+func (m *Mapper) intersect(hits []hit, buf *[]uint32) ([]uint32, int32, bool) {
 	if len(hits) == 0 {
-		return nil, true
+		return nil, -1, true
 	}
 	x := m.idx
 	lastContig := hits[0].e.Contig()
 	lastEC := x.ContigEC[lastContig]
 	u := x.EC(lastEC)
+	id := int32(lastEC)
 	owned := false
 	for _, h := range hits[1:] {
 		c := h.e.Contig()
@@ -336,19 +366,26 @@ func (m *Mapper) intersect(hits []hit, buf *[]uint32) ([]uint32, bool) {
 			continue
 		}
 		lastEC = ec
+		n, members := len(u), x.EC(ec)
 		if owned {
 			// Intersect in place: the write index never passes the read one.
-			u = intersectInto(u[:0], u, x.EC(ec))
+			u = intersectInto(u[:0], u, members)
 		} else {
-			u = intersectInto((*buf)[:0], u, x.EC(ec))
+			u = intersectInto((*buf)[:0], u, members)
 			*buf = u[:0]
 			owned = true
 		}
-		if len(u) == 0 {
-			return nil, false
+		switch len(u) {
+		case 0:
+			return nil, -1, false
+		case len(members): // a subset as long as the class: the class
+			id = int32(ec)
+		case n: // nothing removed: the same set as before
+		default:
+			id = -1
 		}
 	}
-	return u, true
+	return u, id, true
 }
 
 // intersectInto appends the intersection of sorted a and b to dst. dst may

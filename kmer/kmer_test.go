@@ -206,6 +206,25 @@ func BenchmarkIterator(b *testing.B) {
 	_ = sink
 }
 
+// BenchmarkJumpTo: the mapper jumps to a contig's far end or middle a few
+// times per read, each time encoding a k-mer anew. Bytes are k-mers.
+func BenchmarkJumpTo(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 4))
+	seq := []byte(randSeq(r, 100))
+	s := MustShape(31)
+	it := NewIterator(s, seq)
+	b.SetBytes(int64(s.K))
+	b.ReportAllocs()
+	var sink Kmer
+	pos := 0
+	for b.Loop() {
+		pos = (pos + 37) % 70 // 70 windows of 31 in 100 bases, visited in a scattered order
+		it.JumpTo(pos)
+		sink ^= it.Kmer()
+	}
+	_ = sink
+}
+
 func TestPacked(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	seq := randSeq(r, 1000)

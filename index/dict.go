@@ -70,5 +70,48 @@ func (d *verifiedDict) Lookup(km kmer.Kmer) (Entry, bool) {
 	return 0, false
 }
 
+// LookupPair is Lookup for two k-mers, their memory reads interleaved
+// (kdict.Dict.GetPair, then both verifications).
+func (d *verifiedDict) LookupPair(a, b kmer.Kmer) (Entry, bool, Entry, bool) {
+	x := d.x
+	n := uint32(x.NumKmers())
+	va, oka, vb, okb := x.kd.GetPair(uint64(a), uint64(b))
+	oka, okb = oka && va < n, okb && vb < n
+	var ca, cb uint32
+	var qa, qb int32
+	if oka {
+		ca = x.contigOf(va)
+		qa = int32(va - x.KStart[ca])
+	}
+	if okb {
+		cb = x.contigOf(vb)
+		qb = int32(vb - x.KStart[cb])
+	}
+	var ka, kb kmer.Kmer
+	if oka {
+		ka = x.ContigKmer(ca, qa)
+	}
+	if okb {
+		kb = x.ContigKmer(cb, qb)
+	}
+	ea, oka := d.verify(a, ka, ca, qa, oka)
+	eb, okb := d.verify(b, kb, cb, qb, okb)
+	return ea, oka, eb, okb
+}
+
+// verify turns the k-mer ck found at offset q of contig c for canonical
+// k-mer km into km's entry, or reports that km is absent.
+func (d *verifiedDict) verify(km, ck kmer.Kmer, c uint32, q int32, ok bool) (Entry, bool) {
+	switch {
+	case !ok:
+		return 0, false
+	case ck == km:
+		return MakeEntry(c, q, true), true
+	case ck == d.x.Shape.RevComp(km):
+		return MakeEntry(c, q, false), true
+	}
+	return 0, false
+}
+
 // MakeEntry packs a k-mer location.
 var MakeEntry = dbg.MakeEntry

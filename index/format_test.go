@@ -63,6 +63,29 @@ func TestWriteLoadRoundTrip(t *testing.T) {
 			}
 		}
 	}
+	// LookupPair answers as two Lookups: every k-mer of every contig paired
+	// with the next contig's first k-mer and with an absent one.
+	tc, _ := x.Shape.FromBytes([]byte("TTTTTTTTTTC")) // not in the index (checked below)
+	absent, _ := x.Shape.Canonical(tc)
+	if _, ok := x.Dict.Lookup(absent); ok {
+		t.Fatal("TTTTTTTTTTC is in the index")
+	}
+	for _, idx := range []*Index{x, y} {
+		for c := 0; c < idx.NumContigs(); c++ {
+			other, _ := idx.Shape.Canonical(idx.ContigKmer(uint32((c+1)%idx.NumContigs()), 0))
+			for p := int32(0); p < idx.ContigLen[c]; p++ {
+				km, _ := idx.Shape.Canonical(idx.ContigKmer(uint32(c), p))
+				for _, pair := range [][2]kmer.Kmer{{km, other}, {absent, km}, {km, absent}} {
+					ea, oka, eb, okb := idx.Dict.LookupPair(pair[0], pair[1])
+					wa, wka := idx.Dict.Lookup(pair[0])
+					wb, wkb := idx.Dict.Lookup(pair[1])
+					if ea != wa || oka != wka || eb != wb || okb != wkb {
+						t.Fatalf("LookupPair(%s, %s) differs from Lookup", idx.Shape.String(pair[0]), idx.Shape.String(pair[1]))
+					}
+				}
+			}
+		}
+	}
 	// Absent k-mers are absent: every 11-mer of a sequence the index does
 	// not hold.
 	s := kmer.MustShape(11)

@@ -30,6 +30,8 @@ type Entry = dbg.Entry
 type Dict interface {
 	// Lookup returns the location of canonical k-mer km.
 	Lookup(km kmer.Kmer) (Entry, bool)
+	// LookupPair is Lookup of two k-mers, possibly faster than two calls.
+	LookupPair(a, b kmer.Kmer) (Entry, bool, Entry, bool)
 	// Len returns the number of k-mers.
 	Len() int
 }

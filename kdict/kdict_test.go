@@ -97,3 +97,35 @@ func TestBuilderRejects(t *testing.T) {
 		t.Error("FromWords accepted a short header")
 	}
 }
+
+// TestGetPair: GetPair answers as two Gets, for every mix of present keys,
+// absent keys the filter rejects and absent keys it lets through, and on
+// an empty dictionary.
+func TestGetPair(t *testing.T) {
+	for _, tc := range []struct{ n, parts int }{{0, 1}, {1000, 4}} {
+		d, keys := build(t, tc.n, tc.parts)
+		r := rand.New(rand.NewPCG(1, 2))
+		probe := func() uint64 {
+			if len(keys) > 0 && r.IntN(2) == 0 {
+				return keys[r.IntN(len(keys))]
+			}
+			return r.Uint64() >> 2 // absent (almost surely)
+		}
+		passed := 0
+		for i := 0; i < 20000; i++ {
+			a, b := probe(), probe()
+			va, oka, vb, okb := d.GetPair(a, b)
+			wa, wka := d.Get(a)
+			wb, wkb := d.Get(b)
+			if va != wa || oka != wka || vb != wb || okb != wkb {
+				t.Fatalf("n=%d: GetPair(%#x, %#x) = %d %v %d %v, Get gives %d %v %d %v", tc.n, a, b, va, oka, vb, okb, wa, wka, wb, wkb)
+			}
+			if oka {
+				passed++
+			}
+		}
+		if tc.n > 0 && passed == 0 {
+			t.Errorf("n=%d: no key passed the filter", tc.n)
+		}
+	}
+}

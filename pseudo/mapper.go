@@ -89,6 +89,7 @@ type Mapper struct {
 	hits1, hits2     []hit
 	ua, ub, uc, tmp2 []uint32
 	key              []byte
+	first1, first2   first    // firstPair's results
 	fr, rf           Result   // BothStrands results
 	frBuf, rfBuf     []uint32 // their Targets
 }
@@ -102,10 +103,14 @@ func NewMapper(idx *index.Index, opt Options) *Mapper {
 func (m *Mapper) Map(r1, r2 []byte) Result {
 	paired := r2 != nil
 	var any1, any2 bool
-	m.hits1, any1 = m.match(r1, m.hits1[:0])
+	var pre1, pre2 *first
+	if paired {
+		pre1, pre2 = m.firstPair(r1, r2)
+	}
+	m.hits1, any1 = m.match(r1, m.hits1[:0], pre1)
 	m.hits2 = m.hits2[:0]
 	if paired {
-		m.hits2, any2 = m.match(r2, m.hits2)
+		m.hits2, any2 = m.match(r2, m.hits2, pre2)
 	}
 	res := Result{EC: -1, Hex5: -1}
 	h1, h2 := m.hits1, m.hits2

@@ -88,6 +88,11 @@ func (c *countingDict) Lookup(km kmer.Kmer) (index.Entry, bool) {
 	return c.Dict.Lookup(km)
 }
 
+func (c *countingDict) LookupPair(a, b kmer.Kmer) (index.Entry, bool, index.Entry, bool) {
+	c.n += 2
+	return c.Dict.LookupPair(a, b)
+}
+
 const (
 	A = 0
 	B = 1

@@ -56,7 +56,10 @@ const filterAhead = 16
 // found there without consulting the dictionary (see find), and the k-mer
 // right after the last k-mer of a contig is found through the index's
 // contig adjacency (see cross). Both give the dictionary's answer.
-func (m *Mapper) match(s []byte, hits []hit) ([]hit, bool) {
+//
+// pre, if not nil, is the dictionary's answer for the read's first valid
+// k-mer, looked up beforehand (see firstPair).
+func (m *Mapper) match(s []byte, hits []hit, pre *first) ([]hit, bool) {
 	x := m.idx
 	k := x.Shape.K
 	l := len(s)
@@ -77,9 +80,13 @@ func (m *Mapper) match(s []byte, hits []hit) ([]hit, bool) {
 	for ; !it.Done(); it.Next() {
 		var e index.Entry
 		var sense, ok bool
-		if exitAt >= 0 && exitAt == it.Pos()-1 {
+		switch {
+		case pre != nil:
+			e, sense, ok = pre.e, pre.sense, pre.ok
+			pre = nil
+		case exitAt >= 0 && exitAt == it.Pos()-1:
 			e, sense, ok = m.cross(&it, exit)
-		} else {
+		default:
 			e, sense, ok = m.find(&it, last, have)
 		}
 		exitAt = -1
@@ -187,6 +194,30 @@ func (m *Mapper) match(s []byte, hits []hit) ([]hit, bool) {
 		}
 	}
 	return hits, true
+}
+
+// first is the outcome of looking up a read's first valid k-mer.
+type first struct {
+	e         index.Entry
+	sense, ok bool
+}
+
+// firstPair looks up the first valid k-mers of both mates together
+// (index.Dict.LookupPair): neither lookup has a hint, and their memory
+// reads overlap. It returns nil, nil when a mate has no valid k-mer. The
+// results are valid until the next call.
+func (m *Mapper) firstPair(r1, r2 []byte) (*first, *first) {
+	sh := m.idx.Shape
+	it1, it2 := kmer.NewIterator(sh, r1), kmer.NewIterator(sh, r2)
+	if it1.Done() || it2.Done() {
+		return nil, nil
+	}
+	a, fa := it1.Canonical()
+	b, fb := it2.Canonical()
+	ea, oka, eb, okb := m.idx.Dict.LookupPair(a, b)
+	m.first1 = first{ea, fa == ea.Fw(), oka}
+	m.first2 = first{eb, fb == eb.Fw(), okb}
+	return &m.first1, &m.first2
 }
 
 // cross looks up the k-mer under it, which follows the read's k-mer ex at

@@ -61,13 +61,7 @@ func (d *verifiedDict) Lookup(km kmer.Kmer) (Entry, bool) {
 	}
 	c := x.contigOf(v)
 	q := int32(v - x.KStart[c])
-	switch ck := x.ContigKmer(c, q); ck {
-	case km:
-		return MakeEntry(c, q, true), true
-	case x.Shape.RevComp(km):
-		return MakeEntry(c, q, false), true
-	}
-	return 0, false
+	return d.verify(km, x.ContigKmer(c, q), c, q, true)
 }
 
 // LookupPair is Lookup for two k-mers, their memory reads interleaved

@@ -230,9 +230,7 @@ func (m *Mapper) cross(it *kmer.Iterator, ex hit) (index.Entry, bool, bool) {
 	case index.CrossAbsent:
 		return 0, false, false
 	case index.CrossLookup:
-		km, fw := it.Canonical()
-		e, ok := x.Dict.Lookup(km)
-		return e, fw == e.Fw(), ok
+		return m.lookup(it)
 	}
 	_, canonFw := it.Canonical()
 	return dbg.MakeEntry(d, q, canonFw == sense), sense, true
@@ -273,7 +271,12 @@ func (m *Mapper) find(it *kmer.Iterator, hint hit, have bool) (index.Entry, bool
 			}
 		}
 	}
+	return m.lookup(it)
+}
+
+// lookup looks up the k-mer under it in the dictionary (see find).
+func (m *Mapper) lookup(it *kmer.Iterator) (index.Entry, bool, bool) {
 	km, fw := it.Canonical()
-	e, ok := x.Dict.Lookup(km)
+	e, ok := m.idx.Dict.Lookup(km)
 	return e, fw == e.Fw(), ok
 }

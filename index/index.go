@@ -1,8 +1,10 @@
 // Package index holds gallisto's transcriptome index: the targets
 // (transcripts) with their names and lengths, the contigs of the compacted
 // de Bruijn graph (package dbg) with their equivalence classes and
-// transcript passes, the equivalence classes, and the k-mer dictionary that
-// maps every canonical k-mer to its contig, offset and orientation.
+// transcript passes, the equivalence classes, the k-mer dictionary that
+// maps every canonical k-mer to its contig, offset and orientation, and the
+// contig adjacency: where the k-mer that follows each end of each contig
+// is, for each next base (adj.go).
 //
 // An Index is immutable once built or loaded and is shared without locks by
 // all pseudoalignment workers. Build makes one from FASTA files; Write and

@@ -5,7 +5,8 @@ package kmer
 // when all k of its bytes are bases (see Code); windows that hold any other
 // byte are skipped, as kallisto's KmerIterator does.
 //
-// The zero Iterator is exhausted. An Iterator is a small value: copying it
+// The zero Iterator is not ready for use: start one with NewIterator or
+// Reset. An Iterator is a small value: copying it
 // forks the walk (kallisto's match() relies on copies to look ahead).
 type Iterator struct {
 	seq  []byte

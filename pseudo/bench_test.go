@@ -61,6 +61,13 @@ func BenchmarkMapBatch(b *testing.B) {
 // caches, lookups wait on memory, which the small benchmark above cannot
 // show. Skipped unless the variables are set.
 func BenchmarkMapLargeIndex(b *testing.B) {
+	b.Run("paired", func(b *testing.B) { benchLargeIndex(b, false) })
+	b.Run("single", func(b *testing.B) { benchLargeIndex(b, true) })
+}
+
+// benchLargeIndex is BenchmarkMapLargeIndex, for pairs or for the first
+// mates alone as single reads.
+func benchLargeIndex(b *testing.B, single bool) {
 	path, p1, p2 := os.Getenv("GALLISTO_BENCH_INDEX"), os.Getenv("GALLISTO_BENCH_R1"), os.Getenv("GALLISTO_BENCH_R2")
 	if path == "" || p1 == "" || p2 == "" {
 		b.Skip("set GALLISTO_BENCH_INDEX, GALLISTO_BENCH_R1 and GALLISTO_BENCH_R2")
@@ -83,11 +90,19 @@ func BenchmarkMapLargeIndex(b *testing.B) {
 	}
 	n := min(bs[0].Len(), bs[1].Len())
 	m := NewMapper(x, Options{})
-	b.SetBytes(int64(len(bs[0].Seq(0)) * 2 * n))
+	if single {
+		b.SetBytes(int64(len(bs[0].Seq(0)) * n))
+	} else {
+		b.SetBytes(int64(len(bs[0].Seq(0)) * 2 * n))
+	}
 	b.ReportAllocs()
 	for b.Loop() {
 		for i := 0; i < n; i++ {
-			m.Map(bs[0].Seq(i), bs[1].Seq(i))
+			if !single {
+				m.Map(bs[0].Seq(i), bs[1].Seq(i))
+				continue
+			}
+			m.Map(bs[0].Seq(i), nil)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package pseudo
 
 import (
 	"github.com/gallisto/gallisto/index"
+	"github.com/gallisto/gallisto/kmer"
 )
 
 // Strand selects strand-specific filtering.
@@ -103,14 +104,16 @@ func NewMapper(idx *index.Index, opt Options) *Mapper {
 func (m *Mapper) Map(r1, r2 []byte) Result {
 	paired := r2 != nil
 	var any1, any2 bool
-	var pre1, pre2 *first
-	if paired {
-		pre1, pre2 = m.firstPair(r1, r2)
-	}
-	m.hits1, any1 = m.match(r1, m.hits1[:0], pre1)
+	sh := m.idx.Shape
+	it1 := kmer.NewIterator(sh, r1)
 	m.hits2 = m.hits2[:0]
 	if paired {
-		m.hits2, any2 = m.match(r2, m.hits2, pre2)
+		it2 := kmer.NewIterator(sh, r2)
+		pre1, pre2 := m.firstPair(&it1, &it2)
+		m.hits1, any1 = m.match(it1, len(r1), m.hits1[:0], pre1)
+		m.hits2, any2 = m.match(it2, len(r2), m.hits2, pre2)
+	} else {
+		m.hits1, any1 = m.match(it1, len(r1), m.hits1[:0], nil)
 	}
 	res := Result{EC: -1, Hex5: -1}
 	h1, h2 := m.hits1, m.hits2

@@ -57,13 +57,12 @@ const filterAhead = 16
 // right after the last k-mer of a contig is found through the index's
 // contig adjacency (see cross). Both give the dictionary's answer.
 //
-// pre, if not nil, is the dictionary's answer for the read's first valid
-// k-mer, looked up beforehand (see firstPair).
-func (m *Mapper) match(s []byte, hits []hit, pre *first) ([]hit, bool) {
+// it starts at the read's first valid k-mer and l is the read's length;
+// pre, if not nil, is the dictionary's answer for that k-mer, looked up
+// beforehand (see firstPair).
+func (m *Mapper) match(it kmer.Iterator, l int, hits []hit, pre *first) ([]hit, bool) {
 	x := m.idx
 	k := x.Shape.K
-	l := len(s)
-	it := kmer.NewIterator(x.Shape, s)
 	if it.Done() {
 		return hits, false
 	}
@@ -73,9 +72,10 @@ func (m *Mapper) match(s []byte, hits []hit, pre *first) ([]hit, bool) {
 	// k-mers the loop will look up (see filterAhead), up to runEnd: the
 	// likely last k-mer of the current run of absent ones (-1: no run).
 	ahead, runEnd := it, -1
-	// exitAt is the read position of a k-mer known to be the last one of
-	// its contig in the read's direction (exit), or -1.
-	exitAt := -1
+	// crossAt is the read position right after a k-mer known to be the
+	// last one of its contig in the read's direction (exit), or -1: the
+	// k-mer there, if any, is found through the contig adjacency.
+	crossAt := -1
 	var exit hit
 	for ; !it.Done(); it.Next() {
 		var e index.Entry
@@ -84,12 +84,12 @@ func (m *Mapper) match(s []byte, hits []hit, pre *first) ([]hit, bool) {
 		case pre != nil:
 			e, sense, ok = pre.e, pre.sense, pre.ok
 			pre = nil
-		case exitAt >= 0 && exitAt == it.Pos()-1:
+		case it.Pos() == crossAt:
 			e, sense, ok = m.cross(&it, exit)
 		default:
 			e, sense, ok = m.find(&it, last, have)
 		}
-		exitAt = -1
+		crossAt = -1
 		if !ok {
 			if it.Pos() > runEnd {
 				// The first absent k-mer of a run: its last base is
@@ -112,16 +112,9 @@ func (m *Mapper) match(s []byte, hits []hit, pre *first) ([]hit, bool) {
 		pos := it.Pos()
 		last, have = hit{e, int32(pos), sense}, true
 		hits = append(hits, last)
-		// Distance, in k-mers, to the end of the contig in the read's
-		// direction.
-		var dist int
-		if sense {
-			dist = int(x.ContigLen[e.Contig()]) - 1 - int(e.Pos())
-		} else {
-			dist = int(e.Pos())
-		}
+		dist := m.toExit(e, sense)
 		if dist == 0 {
-			exitAt, exit = pos, last
+			crossAt, exit = pos+1, last
 		}
 		if dist < 2 {
 			continue
@@ -148,8 +141,8 @@ func (m *Mapper) match(s []byte, hits []hit, pre *first) ([]hit, bool) {
 				break
 			}
 			hits = append(hits, hit{e, int32(at), sense})
-			if ok2 && m.atExit(e2, s2) {
-				exitAt, exit = it2.Pos(), hit{e2, int32(it2.Pos()), s2}
+			if ok2 && m.toExit(e2, s2) == 0 {
+				crossAt, exit = it2.Pos()+1, hit{e2, int32(it2.Pos()), s2}
 			}
 			it = it2
 			continue
@@ -202,13 +195,11 @@ type first struct {
 	sense, ok bool
 }
 
-// firstPair looks up the first valid k-mers of both mates together
-// (index.Dict.LookupPair): neither lookup has a hint, and their memory
-// reads overlap. It returns nil, nil when a mate has no valid k-mer. The
-// results are valid until the next call.
-func (m *Mapper) firstPair(r1, r2 []byte) (*first, *first) {
-	sh := m.idx.Shape
-	it1, it2 := kmer.NewIterator(sh, r1), kmer.NewIterator(sh, r2)
+// firstPair looks up the k-mers under it1 and it2, the mates' first valid
+// ones, together (index.Dict.LookupPair): neither lookup has a hint, and
+// their memory reads overlap. It returns nil, nil when a mate has no valid
+// k-mer. The results are valid until the next call.
+func (m *Mapper) firstPair(it1, it2 *kmer.Iterator) (*first, *first) {
 	if it1.Done() || it2.Done() {
 		return nil, nil
 	}
@@ -236,13 +227,13 @@ func (m *Mapper) cross(it *kmer.Iterator, ex hit) (index.Entry, bool, bool) {
 	return dbg.MakeEntry(d, q, canonFw == sense), sense, true
 }
 
-// atExit reports whether e, met by the read in direction sense, is the
-// last k-mer of its contig in that direction.
-func (m *Mapper) atExit(e index.Entry, sense bool) bool {
+// toExit is the distance, in k-mers, from hit e to the last k-mer of its
+// contig in the read's direction (sense: along the contig).
+func (m *Mapper) toExit(e index.Entry, sense bool) int {
 	if sense {
-		return e.Pos() == m.idx.ContigLen[e.Contig()]-1
+		return int(m.idx.ContigLen[e.Contig()]) - 1 - int(e.Pos())
 	}
-	return e.Pos() == 0
+	return int(e.Pos())
 }
 
 // find looks up the k-mer under it: its entry, whether the read runs along

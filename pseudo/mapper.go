@@ -124,7 +124,9 @@ func (m *Mapper) Map(r1, r2 []byte) Result {
 	u1, ec1, ok1 := m.intersect(h1, &m.ua)
 	u2, ec2, ok2 := m.intersect(h2, &m.ub)
 	var u []uint32
-	ec := int32(-1) // the index class equal to u, when known without FindEC
+	// ec is an index class that holds u (every step below keeps a subset),
+	// or -1: setEC takes it as u's class when the sizes agree.
+	ec := int32(-1)
 	switch {
 	case len(h1) > 0 && !ok1, len(h2) > 0 && !ok2:
 		res.Reason = Conflict
@@ -140,12 +142,10 @@ func (m *Mapper) Map(r1, r2 []byte) Result {
 			res.Reason = Conflict
 			return res
 		}
-		// The intersection is a subset of each side: as long as one, it
-		// is that side.
-		if len(u) == len(u1) {
-			ec = ec1
-		}
-		if ec < 0 && len(u) == len(u2) {
+		// u is in both sides' classes: the smaller one is the one u can
+		// equal.
+		ec = ec1
+		if len(m.idx.EC(uint32(ec2))) < len(m.idx.EC(uint32(ec1))) {
 			ec = ec2
 		}
 	}
@@ -154,11 +154,7 @@ func (m *Mapper) Map(r1, r2 []byte) Result {
 		if len(h2) > 0 {
 			first = h2
 		}
-		n := len(u)
 		u = m.overhangFilter(u, first[0])
-		if len(u) != n {
-			ec = -1
-		}
 		if len(u) == 0 {
 			res.Reason = Overhang
 			return res
@@ -174,7 +170,6 @@ func (m *Mapper) Map(r1, r2 []byte) Result {
 		res.FR, res.RF = &m.fr, &m.rf
 	}
 	if m.opt.Strand != Unstranded {
-		n := len(u)
 		if len(h1) > 0 {
 			u = m.strandFilter(u, h1[0], m.opt.Strand == FR)
 		}
@@ -185,9 +180,6 @@ func (m *Mapper) Map(r1, r2 []byte) Result {
 			res.Reason = StrandFilter
 			return res
 		}
-		if len(u) != n {
-			ec = -1
-		}
 	}
 	res.Targets = u
 	res.Hex5 = hex
@@ -195,10 +187,11 @@ func (m *Mapper) Map(r1, r2 []byte) Result {
 	return res
 }
 
-// setEC sets the class of res.Targets, ec when it is known (not -1) or else
-// looked up, and measures the fragment length.
+// setEC sets the class of res.Targets and measures the fragment length. ec
+// is an index class that holds the targets, or -1: when it is as large, it
+// is their class; otherwise the class is looked up (Index.FindEC).
 func (m *Mapper) setEC(res *Result, ec int32, h1, h2 []hit, paired bool) {
-	if ec >= 0 {
+	if ec >= 0 && len(m.idx.EC(uint32(ec))) == len(res.Targets) {
 		res.EC = ec
 	} else if ec, ok, key := m.idx.FindEC(res.Targets, m.key); ok {
 		res.EC = int32(ec)
@@ -211,8 +204,8 @@ func (m *Mapper) setEC(res *Result, ec int32, h1, h2 []hit, paired bool) {
 	}
 }
 
-// strandResult is the result of the aligned set u (index class ec, or -1)
-// under strand filter s, with its targets in *buf.
+// strandResult is the result of the aligned set u (held by index class
+// ec, or -1) under strand filter s, with its targets in *buf.
 func (m *Mapper) strandResult(buf *[]uint32, u []uint32, ec int32, h1, h2 []hit, s Strand, paired bool, hex int32) Result {
 	out := (*buf)[:0]
 	for _, tr := range u {
@@ -231,9 +224,6 @@ func (m *Mapper) strandResult(buf *[]uint32, u []uint32, ec int32, h1, h2 []hit,
 		return r
 	}
 	r.Targets, r.Hex5 = out, hex
-	if len(out) != len(u) {
-		ec = -1
-	}
 	m.setEC(&r, ec, h1, h2, paired)
 	return r
 }
@@ -344,15 +334,14 @@ func (m *Mapper) noKmerReason(r1, r2 []byte, anyKmer bool) Reason {
 	return TooManyN
 }
 
-// intersect returns the intersection of the classes of the contigs in hits
-// and, when the intersection is known to be one of the index's classes
-// (equal to one of those intersected), that class, else -1; and false if
-// the intersection is empty. With no hits it returns nil, -1, true. The
-// result may alias the index (read-only) or *buf.
+// intersect returns the intersection of the classes of the contigs in hits,
+// the smallest of those classes (the only one the intersection can equal),
+// and false if the intersection is empty. With no hits it returns nil, -1,
+// true. The result may alias the index (read-only) or *buf.
 //
 // Most reads meet one class, or classes that contain one another, so
-// their class comes from here and the class table (Index.FindEC, a hash
-// lookup) is left for new combinations.
+// their class is the smallest one met (setEC), and the class table
+// (Index.FindEC, a hash lookup) is left for new combinations.
 func (m *Mapper) intersect(hits []hit, buf *[]uint32) ([]uint32, int32, bool) {
 	if len(hits) == 0 {
 		return nil, -1, true
@@ -361,7 +350,7 @@ func (m *Mapper) intersect(hits []hit, buf *[]uint32) ([]uint32, int32, bool) {
 	lastContig := hits[0].e.Contig()
 	lastEC := x.ContigEC[lastContig]
 	u := x.EC(lastEC)
-	id := int32(lastEC)
+	smallest, size := int32(lastEC), len(u)
 	owned := false
 	for _, h := range hits[1:] {
 		c := h.e.Contig()
@@ -374,7 +363,10 @@ func (m *Mapper) intersect(hits []hit, buf *[]uint32) ([]uint32, int32, bool) {
 			continue
 		}
 		lastEC = ec
-		n, members := len(u), x.EC(ec)
+		members := x.EC(ec)
+		if len(members) < size {
+			smallest, size = int32(ec), len(members)
+		}
 		if owned {
 			// Intersect in place: the write index never passes the read one.
 			u = intersectInto(u[:0], u, members)
@@ -383,17 +375,11 @@ func (m *Mapper) intersect(hits []hit, buf *[]uint32) ([]uint32, int32, bool) {
 			*buf = u[:0]
 			owned = true
 		}
-		switch len(u) {
-		case 0:
+		if len(u) == 0 {
 			return nil, -1, false
-		case len(members): // a subset as long as the class: the class
-			id = int32(ec)
-		case n: // nothing removed: the same set as before
-		default:
-			id = -1
 		}
 	}
-	return u, id, true
+	return u, smallest, true
 }
 
 // intersectInto appends the intersection of sorted a and b to dst. dst may

@@ -45,6 +45,13 @@ func (x *Index) contigOf(v uint32) uint32 {
 	return lo
 }
 
+// locate returns the contig holding position v of the k-mer space and v's
+// offset in it.
+func (x *Index) locate(v uint32) (uint32, int32) {
+	c := x.contigOf(v)
+	return c, int32(v - x.KStart[c])
+}
+
 // verifiedDict is the index's Dict: the minimal perfect hash dictionary
 // (package kdict) gives a position in the k-mer space, and the k-mer the
 // contigs hold at that position confirms or refutes the answer, so absent
@@ -59,8 +66,7 @@ func (d *verifiedDict) Lookup(km kmer.Kmer) (Entry, bool) {
 	if !ok || v >= uint32(x.NumKmers()) {
 		return 0, false
 	}
-	c := x.contigOf(v)
-	q := int32(v - x.KStart[c])
+	c, q := x.locate(v)
 	return d.verify(km, x.ContigKmer(c, q), c, q, true)
 }
 
@@ -74,12 +80,10 @@ func (d *verifiedDict) LookupPair(a, b kmer.Kmer) (Entry, bool, Entry, bool) {
 	var ca, cb uint32
 	var qa, qb int32
 	if oka {
-		ca = x.contigOf(va)
-		qa = int32(va - x.KStart[ca])
+		ca, qa = x.locate(va)
 	}
 	if okb {
-		cb = x.contigOf(vb)
-		qb = int32(vb - x.KStart[cb])
+		cb, qb = x.locate(vb)
 	}
 	var ka, kb kmer.Kmer
 	if oka {

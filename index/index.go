@@ -107,11 +107,7 @@ func (x *Index) ContigKmer(c uint32, pos int32) kmer.Kmer {
 // a dictionary lookup of canonical k-mer km reads first: for k-mers that
 // are probably absent (a Bloom filter rejects most of them alone), touched
 // a few at a time ahead of their lookups so their memory reads overlap.
-func (x *Index) PrefetchFilter(km kmer.Kmer) {
-	if x.kd != nil {
-		x.kd.PrefetchFilter(uint64(km))
-	}
-}
+func (x *Index) PrefetchFilter(km kmer.Kmer) { x.kd.PrefetchFilter(uint64(km)) }
 
 // Occurrences returns the transcript passes through contig c.
 func (x *Index) Occurrences(c uint32) []Occurrence { return x.Occ[x.OccOff[c]:x.OccOff[c+1]] }

@@ -84,9 +84,9 @@ func (it *Iterator) JumpTo(pos int) {
 // after from, or marks it done.
 func (it *Iterator) seek(from int) {
 	k := it.s.K
-	if from+k <= len(it.seq) {
+	if from <= len(it.seq) {
 		// Usually the window at from is valid: encode it in one go.
-		if fw, ok := encodeWindow(it.seq[from : from+k : from+k]); ok {
+		if fw, ok := it.s.FromBytes(it.seq[from:]); ok {
 			it.pos, it.fw, it.rc, it.done = from, fw, it.s.RevComp(fw), false
 			return
 		}
@@ -108,30 +108,4 @@ func (it *Iterator) seek(from int) {
 		}
 	}
 	it.done = true
-}
-
-// encodeWindow encodes the bases of w (at most MaxK) into a k-mer, or
-// reports false when w holds a byte that is not a base. Eight bases at a
-// time are combined independently of the others, so the CPU works on
-// several at once instead of shifting them in one by one (a chain of 31
-// dependent steps for k = 31).
-func encodeWindow(w []byte) (Kmer, bool) {
-	var acc uint64
-	var bad uint8
-	i := 0
-	for ; i+8 <= len(w); i += 8 {
-		c := w[i : i+8 : i+8]
-		c0, c1, c2, c3 := code[c[0]], code[c[1]], code[c[2]], code[c[3]]
-		c4, c5, c6, c7 := code[c[4]], code[c[5]], code[c[6]], code[c[7]]
-		bad |= c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7
-		v := uint64(c0&3)<<14 | uint64(c1&3)<<12 | uint64(c2&3)<<10 | uint64(c3&3)<<8 |
-			uint64(c4&3)<<6 | uint64(c5&3)<<4 | uint64(c6&3)<<2 | uint64(c7&3)
-		acc = acc<<16 | v
-	}
-	for ; i < len(w); i++ {
-		c := code[w[i]]
-		bad |= c
-		acc = acc<<2 | uint64(c&3)
-	}
-	return Kmer(acc), bad&Invalid == 0
 }

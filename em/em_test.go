@@ -365,30 +365,31 @@ func syntheticPool(n, m, pool int, seed uint64) *Problem {
 	return problem(eff, classes, counts)
 }
 
-// BenchmarkRun is one EM run on 100,000 classes over 20,000 targets
-// (a human transcriptome has about 200,000 targets and a few hundred
-// thousand classes in a typical sample; this is a tenth of that).
-func BenchmarkRun(b *testing.B) {
-	p := synthetic(20000, 100000, 1) // seed 1: any fixed one
+// benchRun runs the EM on p (at most maxRounds rounds, at least
+// minRounds) per iteration, reporting the input size and the rounds run.
+func benchRun(b *testing.B, p *Problem, maxRounds, minRounds int) {
 	// Input size: members (4 bytes), counts (8), offsets (4), lengths (8).
 	b.SetBytes(int64(4*len(p.Members) + 8*len(p.Counts) + 4*len(p.Off) + 8*len(p.EffLens)))
 	b.ReportAllocs()
 	rounds := 0
 	for b.Loop() {
-		rounds = Run(p, MaxRounds, MinRounds, nil).Rounds
+		rounds = Run(p, maxRounds, minRounds, nil).Rounds
 	}
 	b.ReportMetric(float64(rounds), "rounds")
+}
+
+// BenchmarkRun is one EM run on 100,000 classes over 20,000 targets
+// (a human transcriptome has about 200,000 targets and a few hundred
+// thousand classes in a typical sample; this is a tenth of that).
+func BenchmarkRun(b *testing.B) {
+	benchRun(b, synthetic(20000, 100000, 1), MaxRounds, MinRounds) // seed 1: any fixed one
 }
 
 // BenchmarkRunThreads2 is BenchmarkRun split between two threads.
 func BenchmarkRunThreads2(b *testing.B) {
 	p := synthetic(20000, 100000, 1)
 	p.Threads = 2
-	b.SetBytes(int64(4*len(p.Members) + 8*len(p.Counts) + 4*len(p.Off) + 8*len(p.EffLens)))
-	b.ReportAllocs()
-	for b.Loop() {
-		Run(p, MaxRounds, MinRounds, nil)
-	}
+	benchRun(b, p, MaxRounds, MinRounds)
 }
 
 // BenchmarkRunSparseThreads2 is an EM run shaped like the human-sized
@@ -398,24 +399,13 @@ func BenchmarkRunThreads2(b *testing.B) {
 func BenchmarkRunSparseThreads2(b *testing.B) {
 	p := syntheticPool(50000, 74000, 20000, 1)
 	p.Threads = 2
-	b.SetBytes(int64(4*len(p.Members) + 8*len(p.Counts) + 4*len(p.Off) + 8*len(p.EffLens)))
-	b.ReportAllocs()
-	rounds := 0
-	for b.Loop() {
-		rounds = Run(p, MaxRounds, MinRounds, nil).Rounds
-	}
-	b.ReportMetric(float64(rounds), "rounds")
+	benchRun(b, p, MaxRounds, MinRounds)
 }
 
 // BenchmarkRound is one EM round on the same problem: the per-round cost
 // that BenchmarkRun multiplies by its number of rounds.
 func BenchmarkRound(b *testing.B) {
-	p := synthetic(20000, 100000, 1)
-	b.SetBytes(int64(4*len(p.Members) + 8*len(p.Counts) + 4*len(p.Off) + 8*len(p.EffLens)))
-	b.ReportAllocs()
-	for b.Loop() {
-		Run(p, 1, 0, nil)
-	}
+	benchRun(b, synthetic(20000, 100000, 1), 1, 0)
 }
 
 // emCpp is kallisto 0.48's EMAlgorithm::run and counts_to_tpm

@@ -12,6 +12,38 @@ import (
 	"github.com/gallisto/gallisto/internal/simulate"
 )
 
+// simulated builds the index (k = 31) of a synthetic transcriptome and
+// simulates pairs from it, returned as parsed batches of mates 1 and 2.
+func simulated(tb testing.TB, to simulate.TranscriptomeOptions, ro simulate.ReadOptions) (*index.Index, *fastq.Batch, *fastq.Batch) {
+	tb.Helper()
+	tx := simulate.NewTranscriptome(to)
+	fa := filepath.Join(tb.TempDir(), "tx.fa")
+	f, err := os.Create(fa)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tx.WriteFASTA(f)
+	if err := f.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	x, err := index.Build(context.Background(), []string{fa}, index.BuildOptions{K: 31})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var r1, r2 bytes.Buffer
+	if _, err := tx.Reads(ro, &r1, &r2, false); err != nil {
+		tb.Fatal(err)
+	}
+	var b1, b2 fastq.Batch
+	if err := fastq.NewReader(&r1, "r1").Read(&b1, ro.Pairs); err != nil {
+		tb.Fatal(err)
+	}
+	if err := fastq.NewReader(&r2, "r2").Read(&b2, ro.Pairs); err != nil {
+		tb.Fatal(err)
+	}
+	return x, &b1, &b2
+}
+
 // TestECMatchesFindEC: the class Map reports without a table lookup (when
 // the read's set equals one of the classes it was intersected from) is the
 // one Index.FindEC gives for the set, for pairs and single reads, with and
@@ -19,30 +51,10 @@ import (
 // 300 genes of up to 4 isoforms, with 1% errors so that reads also end up
 // in sets that are no class of the index.
 func TestECMatchesFindEC(t *testing.T) {
-	tx := simulate.NewTranscriptome(simulate.TranscriptomeOptions{Genes: 300, MaxIsoforms: 4, MinExon: 60, MaxExon: 400, ExonsPerGene: 5, Seed: 11})
-	fa := filepath.Join(t.TempDir(), "tx.fa")
-	f, err := os.Create(fa)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tx.WriteFASTA(f)
-	f.Close()
-	x, err := index.Build(context.Background(), []string{fa}, index.BuildOptions{K: 31})
-	if err != nil {
-		t.Fatal(err)
-	}
 	const pairs = 5000
-	var r1, r2 bytes.Buffer
-	if _, err := tx.Reads(simulate.ReadOptions{Pairs: pairs, ReadLen: 75, FragMean: 200, FragSD: 30, ErrorRate: 0.01, Seed: 5, ExpressedFrac: 0.8}, &r1, &r2, false); err != nil {
-		t.Fatal(err)
-	}
-	var b1, b2 fastq.Batch
-	if err := fastq.NewReader(&r1, "r1").Read(&b1, pairs); err != nil {
-		t.Fatal(err)
-	}
-	if err := fastq.NewReader(&r2, "r2").Read(&b2, pairs); err != nil {
-		t.Fatal(err)
-	}
+	x, b1, b2 := simulated(t,
+		simulate.TranscriptomeOptions{Genes: 300, MaxIsoforms: 4, MinExon: 60, MaxExon: 400, ExonsPerGene: 5, Seed: 11},
+		simulate.ReadOptions{Pairs: pairs, ReadLen: 75, FragMean: 200, FragSD: 30, ErrorRate: 0.01, Seed: 5, ExpressedFrac: 0.8})
 	check := func(name string, i int, r Result) (known, multi bool) {
 		if r.Reason != Aligned {
 			return false, false

@@ -83,6 +83,15 @@ type countingDict struct {
 	n int
 }
 
+// countingMapper returns a Mapper over a copy of w's index whose
+// dictionary counts lookups.
+func countingMapper(w *world) (*Mapper, *countingDict) {
+	cd := &countingDict{Dict: w.idx.Dict}
+	x := *w.idx
+	x.Dict = cd
+	return NewMapper(&x, Options{}), cd
+}
+
 func (c *countingDict) Lookup(km kmer.Kmer) (index.Entry, bool) {
 	c.n++
 	return c.Dict.Lookup(km)
@@ -151,10 +160,7 @@ func TestMapSingle(t *testing.T) {
 // first k-mer, the contig's far end, and nothing in between.
 func TestSkipping(t *testing.T) {
 	w := newWorld(t)
-	cd := &countingDict{Dict: w.idx.Dict}
-	x := *w.idx
-	x.Dict = cd
-	m := NewMapper(&x, Options{})
+	m, cd := countingMapper(w)
 	read := w.tx[A][150:250] // 100 bases inside U: 90 k-mers
 	if r := m.Map([]byte(read), nil); !slices.Equal(r.Targets, []uint32{A}) {
 		t.Fatalf("got %v", r.Targets)
@@ -170,10 +176,7 @@ func TestSkipping(t *testing.T) {
 // first, and the hint again the read's last k-mer inside U).
 func TestCrossWithoutDictionary(t *testing.T) {
 	w := newWorld(t)
-	cd := &countingDict{Dict: w.idx.Dict}
-	x := *w.idx
-	x.Dict = cd
-	m := NewMapper(&x, Options{})
+	m, cd := countingMapper(w)
 	for _, tc := range []struct {
 		name string
 		read string

@@ -3,7 +3,7 @@
 #             that memory stays flat (about 10 minutes; not part of 'test')
 # make fuzz   run every fuzz target of every package for FUZZTIME each
 #             (default 3m); new crashers are kept in PKG/testdata/fuzz/.
-#             FUZZPKGS limits the packages: make fuzz FUZZPKGS="./fastq ./genes"
+#             FUZZPKGS limits the packages: make fuzz FUZZPKGS="./internal/input/fastq ./internal/estimate/genes"
 GO       ?= go
 FUZZTIME ?= 3m
 FUZZPKGS ?= ./...

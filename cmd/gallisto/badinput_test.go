@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/gallisto/gallisto/index"
+	"github.com/gallisto/gallisto/internal/graph/index"
 )
 
 // badCase is one input given to gallisto: the files written into a fresh

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gallisto/gallisto/abundanceh5"
-	"github.com/gallisto/gallisto/atomicfile"
+	"github.com/gallisto/gallisto/internal/output/abundanceh5"
+	"github.com/gallisto/gallisto/internal/output/atomicfile"
 	"github.com/gallisto/gallisto/internal/simulate"
 )
 

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/gallisto/gallisto/abundanceh5"
+	"github.com/gallisto/gallisto/internal/output/abundanceh5"
 	"github.com/spf13/cobra"
 )
 

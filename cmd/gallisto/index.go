@@ -4,7 +4,7 @@ import (
 	"path/filepath"
 	"runtime"
 
-	"github.com/gallisto/gallisto/index"
+	"github.com/gallisto/gallisto/internal/graph/index"
 	"github.com/spf13/cobra"
 )
 

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gallisto/gallisto/pseudo"
-	"github.com/gallisto/gallisto/quant"
+	"github.com/gallisto/gallisto/internal/align/pseudo"
+	"github.com/gallisto/gallisto/internal/quant"
 	"github.com/spf13/cobra"
 )
 

@@ -11,7 +11,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/gallisto/gallisto/atomicfile"
+	"github.com/gallisto/gallisto/internal/output/atomicfile"
 	"github.com/gallisto/gallisto/internal/simulate"
 	"github.com/klauspost/compress/gzip"
 )

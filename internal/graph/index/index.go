@@ -1,0 +1,156 @@
+// Package index holds gallisto's transcriptome index: the targets
+// (transcripts) with their names and lengths, the contigs of the compacted
+// de Bruijn graph (package debruijn) with their equivalence classes and
+// transcript passes, the equivalence classes, the k-mer dictionary that
+// maps every canonical k-mer to its contig, offset and orientation, and the
+// contig adjacency: where the k-mer that follows each end of each contig
+// is, for each next base (adj.go).
+//
+// An Index is immutable once built or loaded and is shared without locks by
+// all pseudoalignment workers. Build makes one from FASTA files; Write and
+// Load store it in gallisto's versioned index file format (format.go),
+// whose arrays are used in place after one bulk read.
+package index
+
+import (
+	"github.com/gallisto/gallisto/internal/graph/debruijn"
+	"github.com/gallisto/gallisto/internal/graph/kdict"
+	"github.com/gallisto/gallisto/internal/graph/kmer"
+)
+
+// Occurrence is one pass of a transcript through a contig.
+type Occurrence = debruijn.Occurrence
+
+// MakeOccurrence packs a pass.
+var MakeOccurrence = debruijn.MakeOccurrence
+
+// Entry locates a canonical k-mer: contig, offset, orientation.
+type Entry = debruijn.Entry
+
+// Dict maps canonical k-mers to their location. Implementations must be
+// safe for concurrent lookups.
+type Dict interface {
+	// Lookup returns the location of canonical k-mer km.
+	Lookup(km kmer.Kmer) (Entry, bool)
+	// LookupPair is Lookup of two k-mers, possibly faster than two calls.
+	LookupPair(a, b kmer.Kmer) (Entry, bool, Entry, bool)
+	// Len returns the number of k-mers.
+	Len() int
+}
+
+// Index is a loaded transcriptome index. Slices are read-only; some share
+// the memory of the index file they were loaded from.
+type Index struct {
+	Shape kmer.Shape
+
+	// Targets.
+	Names   []string
+	Lengths []int32 // FASTA sequence lengths (before poly-A clipping)
+
+	// Contig c holds k-mers KStart[c] .. KStart[c+1]-1 of the k-mer space
+	// (ContigLen[c] of them), bases from KStart[c]+c*(k-1) of Seq, class
+	// ContigEC[c] and transcript passes Occ[OccOff[c]:OccOff[c+1]] in
+	// transcript order.
+	KStart    []uint32
+	ContigLen []int32
+	ContigEC  []uint32
+	Seq       kmer.Packed
+	OccOff    []uint32
+	Occ       []Occurrence
+
+	// Class e holds transcripts ECMembers[ECOff[e]:ECOff[e+1]], sorted;
+	// classes 0..NumTargets-1 are the singletons.
+	ECOff     []uint32
+	ECMembers []uint32
+
+	Dict Dict
+
+	kd       *kdict.Dict
+	adj      []uint32          // contig adjacency (adj.go), 8 slots per contig
+	blockCtg []uint32          // contig holding k-mer b<<blockShift
+	ecInv    map[string]uint32 // classes of two or more transcripts, by debruijn.ECKey
+	file     []uint64          // backing memory of a loaded index
+	numKmers int
+}
+
+// NumTargets returns the number of transcripts.
+func (x *Index) NumTargets() int { return len(x.Names) }
+
+// NumContigs returns the number of contigs.
+func (x *Index) NumContigs() int { return len(x.KStart) - 1 }
+
+// NumECs returns the number of equivalence classes in the index.
+func (x *Index) NumECs() int { return len(x.ECOff) - 1 }
+
+// NumKmers returns the number of distinct canonical k-mers.
+func (x *Index) NumKmers() int { return int(x.KStart[len(x.KStart)-1]) }
+
+// EC returns the sorted transcripts of class e.
+func (x *Index) EC(e uint32) []uint32 { return x.ECMembers[x.ECOff[e]:x.ECOff[e+1]] }
+
+// base returns the first base of contig c in Seq.
+func (x *Index) base(c uint32) int { return int(x.KStart[c]) + int(c)*(x.Shape.K-1) }
+
+// ContigBase returns the position in Seq of contig c's first base.
+func (x *Index) ContigBase(c uint32) int { return x.base(c) }
+
+// ContigSeq returns the bases of contig c, upper case.
+func (x *Index) ContigSeq(c uint32) []byte { return x.Seq.Bases(x.base(c), x.base(c+1)) }
+
+// ContigKmer returns the k-mer at offset pos of contig c, as it reads along
+// the contig.
+func (x *Index) ContigKmer(c uint32, pos int32) kmer.Kmer {
+	return x.Seq.Kmer(x.Shape, x.base(c)+int(pos))
+}
+
+// PrefetchFilter starts loading, without waiting, the Bloom filter block
+// a dictionary lookup of canonical k-mer km reads first: for k-mers that
+// are probably absent (a Bloom filter rejects most of them alone), touched
+// a few at a time ahead of their lookups so their memory reads overlap.
+func (x *Index) PrefetchFilter(km kmer.Kmer) { x.kd.PrefetchFilter(uint64(km)) }
+
+// Occurrences returns the transcript passes through contig c.
+func (x *Index) Occurrences(c uint32) []Occurrence { return x.Occ[x.OccOff[c]:x.OccOff[c+1]] }
+
+// FindEC returns the id of the class holding exactly the sorted transcripts
+// u. key is scratch space for the lookup key; the (possibly grown) scratch
+// is returned for reuse.
+func (x *Index) FindEC(u []uint32, key []byte) (id uint32, ok bool, scratch []byte) {
+	if len(u) == 1 {
+		return u[0], true, key
+	}
+	key = debruijn.ECKey(key[:0], u)
+	id, ok = x.ecInv[string(key)]
+	return id, ok, key
+}
+
+// fromGraph takes the graph's arrays.
+func (x *Index) fromGraph(g *debruijn.Graph) {
+	x.Shape = g.Shape
+	x.KStart, x.ContigEC, x.Seq = g.KStart, g.ContigEC, g.Seq
+	x.OccOff, x.Occ = g.OccOff, g.Occ
+	x.ECOff, x.ECMembers = g.ECOff, g.ECMembers
+	x.kd = g.Dict
+	x.derive()
+}
+
+// derive computes the lookup tables that are not stored in the file.
+func (x *Index) derive() {
+	n := x.NumContigs()
+	x.ContigLen = make([]int32, n)
+	for c := 0; c < n; c++ {
+		x.ContigLen[c] = int32(x.KStart[c+1] - x.KStart[c])
+	}
+	x.buildBlocks()
+	x.buildECInverse()
+	x.Dict = &verifiedDict{x: x}
+}
+
+func (x *Index) buildECInverse() {
+	x.ecInv = make(map[string]uint32, x.NumECs()-x.NumTargets())
+	var key []byte
+	for e := x.NumTargets(); e < x.NumECs(); e++ {
+		key = debruijn.ECKey(key[:0], x.EC(uint32(e)))
+		x.ecInv[string(key)] = uint32(e)
+	}
+}

@@ -1,0 +1,186 @@
+package quant
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/gallisto/gallisto/internal/output/abundance"
+	"github.com/gallisto/gallisto/internal/output/abundanceh5"
+	"github.com/gallisto/gallisto/internal/output/atomicfile"
+	"github.com/gallisto/gallisto/internal/estimate/bootstrap"
+	"github.com/gallisto/gallisto/internal/estimate/em"
+	"github.com/gallisto/gallisto/internal/estimate/fraglen"
+	"github.com/gallisto/gallisto/internal/estimate/genes"
+	"github.com/gallisto/gallisto/internal/graph/index"
+	"github.com/gallisto/gallisto/internal/align/pseudo"
+	"github.com/gallisto/gallisto/internal/output/runinfo"
+)
+
+// gaussianFLDCount is the number of fragments kallisto spreads over the
+// truncated normal it stores as aux/fld when -l and -s are given
+// (trunc_gaussian_counts(..., 10000) in src/main.cpp).
+const gaussianFLDCount = 10000
+
+// runResult is what the run computed, for the output files.
+type runResult struct {
+	idx             *index.Index
+	c               *counts
+	aligned, unique int64
+	means           []float64 // per-target mean fragment length
+	fldEffLens      []float64 // effective lengths from the FLD (bootstraps)
+	effLens         []float64 // final effective lengths (bias-corrected with --bias)
+	alpha           []float64
+	bias            *biasModel  // nil without --bias
+	strand          *StrandCall // nil without --strand auto
+}
+
+// writeOutputs writes abundance.tsv, run_info.json, abundance.genes.tsv
+// (with --genemap/--gtf), then runs the bootstraps and writes abundance.h5
+// or, with --plaintext, bs_abundance_N.tsv.
+func (o *Options) writeOutputs(ctx context.Context, r *runResult) error {
+	idx := r.idx
+	tpm := em.TPM(r.alpha, r.effLens)
+	tab := &abundance.Table{IDs: idx.Names, Lengths: idx.Lengths, EffLens: r.effLens, EstCounts: r.alpha, TPM: tpm}
+	if err := writeFile(filepath.Join(o.OutDir, "abundance.tsv"), func(w io.Writer) error { return abundance.Write(w, tab) }); err != nil {
+		return err
+	}
+	extra := []runinfo.KV{
+		{Key: "gallisto_version", Value: GallistoVersion},
+		{Key: "n_unaligned", Value: reasonMap(r.c)},
+	}
+	if r.strand != nil {
+		extra = append(extra, runinfo.KV{Key: "strand", Value: r.strand.runInfo()})
+	}
+	info := &runinfo.Info{
+		NumTargets: idx.NumTargets(), NumBootstraps: o.Bootstraps, NumProcessed: r.c.processed, NumPseudoaligned: r.aligned, NumUnique: r.unique,
+		Version: Version, IndexVersion: index.FormatVersion, StartTime: asctime(o.StartTime), Call: o.Call,
+		Extra: extra,
+	}
+	if err := writeFile(filepath.Join(o.OutDir, "run_info.json"), func(w io.Writer) error { return runinfo.Write(w, info) }); err != nil {
+		return err
+	}
+	if err := o.writeGenes(tab); err != nil {
+		return err
+	}
+
+	var boots [][]float64
+	if o.Bootstraps > 0 {
+		off, members := r.c.classes()
+		p := &em.Problem{NumTargets: idx.NumTargets(), Off: off, Members: members, Counts: r.c.ecCounts, EffLens: r.fldEffLens}
+		if !o.Plaintext {
+			boots = make([][]float64, o.Bootstraps)
+		}
+		err := bootstrap.Run(ctx, p, o.Bootstraps, o.Seed, o.Threads, func(b int, alpha []float64) error {
+			o.logf("[bstrp] running EM for the bootstrap: %d\r", b+1)
+			if !o.Plaintext {
+				boots[b] = alpha
+				return nil
+			}
+			// kallisto's bootstrap TSV: the main run's effective lengths.
+			t := &abundance.Table{IDs: idx.Names, Lengths: idx.Lengths, EffLens: r.effLens, EstCounts: alpha, TPM: em.TPM(alpha, r.effLens)}
+			name := filepath.Join(o.OutDir, fmt.Sprintf("bs_abundance_%d.tsv", b))
+			return writeFile(name, func(w io.Writer) error { return abundance.Write(w, t) })
+		})
+		if err != nil {
+			o.logf("\n")
+			return err
+		}
+		o.logf("\n")
+	}
+	if o.Plaintext {
+		return nil
+	}
+	return writeH5(filepath.Join(o.OutDir, "abundance.h5"), o.h5File(r, boots))
+}
+
+// h5File assembles abundance.h5's content as kallisto 0.48 does
+// (H5Writer::init and write_main).
+func (o *Options) h5File(r *runResult, boots [][]float64) *abundanceh5.File {
+	idx := r.idx
+	var fld []int32
+	if o.FragLen == 0 {
+		fld = make([]int32, len(r.c.fldHist))
+		for i, n := range r.c.fldHist {
+			fld[i] = int32(n)
+		}
+	} else {
+		fld = fraglen.GaussianCounts(o.FragLen, o.FragSD, gaussianFLDCount)
+	}
+	obs := make([]int32, numHexamers)
+	norm := make([]float64, numHexamers)
+	for i := range obs {
+		obs[i], norm[i] = 1, 1 // kallisto's values without --bias
+	}
+	if r.bias != nil {
+		for i, n := range r.bias.observed {
+			obs[i] = int32(n)
+		}
+		if r.bias.expected != nil {
+			copy(norm, r.bias.expected)
+		}
+	}
+	return &abundanceh5.File{
+		IDs:             idx.Names,
+		Lengths:         idx.Lengths,
+		EffLengths:      r.effLens,
+		EstCounts:       r.alpha,
+		NumProcessed:    int32(r.c.processed),
+		NumBootstrap:    int32(len(boots)),
+		Call:            o.Call,
+		StartTime:       asctime(o.StartTime),
+		IndexVersion:    int32(index.FormatVersion),
+		KallistoVersion: Version,
+		FLD:             fld,
+		BiasObserved:    obs,
+		BiasNormalized:  norm,
+		Bootstraps:      boots,
+	}
+}
+
+// writeH5 writes f to path atomically.
+func writeH5(path string, f *abundanceh5.File) error {
+	af, err := atomicfile.Create(path)
+	if err != nil {
+		return err
+	}
+	defer af.Abort()
+	if err := abundanceh5.Write(af, f); err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	return af.Commit()
+}
+
+// writeGenes writes abundance.genes.tsv when a gene map was given.
+func (o *Options) writeGenes(tab *abundance.Table) error {
+	path, isGTF := o.GeneMap, false
+	if o.GTF != "" {
+		path, isGTF = o.GTF, true
+	}
+	if path == "" {
+		return nil
+	}
+	m, err := genes.Load(path, isGTF)
+	if err != nil {
+		return err
+	}
+	res, err := genes.Aggregate(m, tab.IDs, tab.Lengths, tab.EffLens, tab.EstCounts, tab.TPM)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if n := len(res.Unmapped); n > 0 {
+		o.logf("[genes] warning: %s of %s transcripts are not in %s (first: %s); each is reported as its own gene\n",
+			prettyNum(int64(n)), prettyNum(int64(len(tab.IDs))), path, res.UnmappedSample(3))
+	}
+	return writeFile(filepath.Join(o.OutDir, "abundance.genes.tsv"), func(w io.Writer) error { return genes.Write(w, res.Genes) })
+}
+
+// newBiasModel prepares --bias: the observed hexamers from the chosen
+// collector and the transcript sequences rebuilt from the index.
+func newBiasModel(idx *index.Index, means []float64, c *counts, s pseudo.Strand, call *StrandCall) *biasModel {
+	if call != nil {
+		s = call.Strand
+	}
+	return &biasModel{seqs: transcriptSeqs(idx), lengths: idx.Lengths, means: means, observed: c.bias, strand: s}
+}

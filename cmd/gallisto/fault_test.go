@@ -423,8 +423,8 @@ func TestReadOnlyDirectory(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"quant", "-i", fx.idx, "-o", mnt + "/out", fx.r1, fx.r2}, "Error: cannot create output directory: mkdir " + mnt + "/out: read-only file system"},
-		{[]string{"quant", "-i", fx.idx, "-o", mnt + "/existing", fx.r1, fx.r2}, "Error: cannot create " + mnt + "/existing/abundance.tsv: read-only file system"},
+		{[]string{"quant", "-i", fx.idx, "-o", mnt + "/out", fx.r1, fx.r2}, "Error: cannot create output directory " + mnt + "/out: " + mnt + " is not writable: read-only file system"},
+		{[]string{"quant", "-i", fx.idx, "-o", mnt + "/existing", fx.r1, fx.r2}, "Error: output directory " + mnt + "/existing is not writable: read-only file system"},
 		{[]string{"index", "-i", mnt + "/x.idx", fx.fasta}, "Error: index: cannot create " + mnt + "/x.idx: read-only file system"},
 	} {
 		r := run(t, nil, tc.args...)

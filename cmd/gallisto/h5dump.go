@@ -5,12 +5,14 @@ import (
 	"os"
 
 	"github.com/gallisto/gallisto/internal/output/abundanceh5"
+	"github.com/gallisto/gallisto/internal/output/atomicfile"
 	"github.com/spf13/cobra"
 )
 
 const h5dumpLong = `Convert an abundance.h5 written by 'gallisto quant' or 'kallisto quant'
 back into plain text, as 'kallisto h5dump' does. Writes into the output
-directory (created if needed), each file atomically:
+directory (created if needed); the files appear together when all are
+written (run_info.json last), or not at all:
 
   abundance.tsv       target_id, length, eff_length, est_counts, tpm (TPM
                       recomputed from est_counts and the effective lengths)
@@ -36,6 +38,9 @@ func newH5DumpCmd() *cobra.Command {
 			if out == "" {
 				return usageError{errString("missing output directory: give one with -o")}
 			}
+			if err := atomicfile.CheckDir(out); err != nil {
+				return err
+			}
 			fh, err := os.Open(args[0])
 			if err != nil {
 				return fmt.Errorf("cannot open H5 file: %w", err)
@@ -48,12 +53,6 @@ func newH5DumpCmd() *cobra.Command {
 			f, err := abundanceh5.Read(fh, st.Size())
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
-			}
-			if st, err := os.Stat(out); err == nil && !st.IsDir() {
-				return fmt.Errorf("output directory %s exists and is not a directory", out)
-			}
-			if err := os.MkdirAll(out, 0o755); err != nil {
-				return fmt.Errorf("cannot create output directory: %w", err)
 			}
 			return abundanceh5.Dump(f, out, c.ErrOrStderr())
 		},

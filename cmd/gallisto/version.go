@@ -3,8 +3,8 @@ package main
 import (
 	"fmt"
 
-	"github.com/gallisto/gallisto/internal/quant"
 	"github.com/gallisto/gallisto/internal/input/zio"
+	"github.com/gallisto/gallisto/internal/quant"
 	"github.com/spf13/cobra"
 )
 

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gallisto/gallisto/internal/testref"
 	"github.com/gallisto/gallisto/internal/quant"
+	"github.com/gallisto/gallisto/internal/testref"
 )
 
 // bootstrapN is the number of bootstraps each tool runs for the

@@ -4,9 +4,11 @@ import (
 	"context"
 	"sync"
 
+	"github.com/gallisto/gallisto/internal/align/pseudo"
+	"github.com/gallisto/gallisto/internal/estimate/bias"
+	"github.com/gallisto/gallisto/internal/estimate/strand"
 	"github.com/gallisto/gallisto/internal/graph/debruijn"
 	"github.com/gallisto/gallisto/internal/graph/index"
-	"github.com/gallisto/gallisto/internal/align/pseudo"
 )
 
 // batchResult is what a worker learned from one batch, to be merged in
@@ -28,7 +30,7 @@ type batchResult struct {
 	// strandEv has, for each read aligned to a single transcript (without
 	// a strand filter), +1 when only the FR filter keeps it, -1 when only
 	// the RF filter does, 0 otherwise (--strand auto).
-	strandEv []int8
+	strandEv []strand.Evidence
 	// alt holds what the batch gives under the FR and RF filters
 	// (--strand auto), nil otherwise.
 	alt [2]*batchResult
@@ -93,7 +95,7 @@ func mapBatch(m *pseudo.Mapper, rb *readBatch, res *batchResult) {
 			res.alt[0].addRead(fr)
 			res.alt[1].addRead(rf)
 			if r.FR != nil && r.Reason == pseudo.Aligned && len(r.Targets) == 1 {
-				res.strandEv = append(res.strandEv, strandEvidence(r.FR, r.RF))
+				res.strandEv = append(res.strandEv, strand.Classify(r.FR, r.RF))
 			}
 		}
 	}
@@ -124,7 +126,15 @@ type counts struct {
 	// the strand evidence from the first uniquely aligned fragments.
 	alt        [2]*counts
 	strandWant int
-	strandEv   strandEvidenceCounts
+	strandEv   strand.Counts
+}
+
+// setBias arms the collection of observed hexamers (--bias).
+func (c *counts) setBias(on bool) {
+	if on {
+		c.biasWant = bias.Reads
+		c.bias = make([]int64, bias.NumHexamers)
+	}
 }
 
 func newCounts(idx *index.Index, fldWant int) *counts {
@@ -174,7 +184,7 @@ func (c *counts) add(res *batchResult) {
 		if c.strandWant == 0 {
 			break
 		}
-		c.strandEv.add(ev)
+		c.strandEv.Add(ev)
 		c.strandWant--
 	}
 	for j, a := range c.alt {
@@ -284,7 +294,7 @@ func pseudoalignAll(ctx context.Context, idx *index.Index, in readInputs, thread
 			c.alt[j] = newCounts(idx, fldWant)
 			c.alt[j].setBias(mopt.Bias)
 		}
-		c.strandWant = strandEvidenceFragments
+		c.strandWant = strand.Fragments
 	}
 	pending := make(map[int]*batchResult)
 	nextSeq := 0

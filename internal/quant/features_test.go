@@ -21,13 +21,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gallisto/gallisto/internal/output/abundanceh5"
+	"github.com/gallisto/gallisto/internal/align/pseudo"
 	"github.com/gallisto/gallisto/internal/graph/index"
+	"github.com/gallisto/gallisto/internal/output/abundanceh5"
 	"github.com/gallisto/gallisto/internal/output/hdf5/hdf5test"
+	"github.com/gallisto/gallisto/internal/quant"
 	"github.com/gallisto/gallisto/internal/simulate"
 	"github.com/gallisto/gallisto/internal/testref"
-	"github.com/gallisto/gallisto/internal/align/pseudo"
-	"github.com/gallisto/gallisto/internal/quant"
 	"github.com/google/go-cmp/cmp"
 )
 

@@ -6,15 +6,17 @@ import (
 	"io"
 	"path/filepath"
 
-	"github.com/gallisto/gallisto/internal/output/abundance"
-	"github.com/gallisto/gallisto/internal/output/abundanceh5"
-	"github.com/gallisto/gallisto/internal/output/atomicfile"
+	"github.com/gallisto/gallisto/internal/align/pseudo"
+	"github.com/gallisto/gallisto/internal/estimate/bias"
 	"github.com/gallisto/gallisto/internal/estimate/bootstrap"
 	"github.com/gallisto/gallisto/internal/estimate/em"
 	"github.com/gallisto/gallisto/internal/estimate/fraglen"
 	"github.com/gallisto/gallisto/internal/estimate/genes"
+	"github.com/gallisto/gallisto/internal/estimate/strand"
 	"github.com/gallisto/gallisto/internal/graph/index"
-	"github.com/gallisto/gallisto/internal/align/pseudo"
+	"github.com/gallisto/gallisto/internal/output/abundance"
+	"github.com/gallisto/gallisto/internal/output/abundanceh5"
+	"github.com/gallisto/gallisto/internal/output/atomicfile"
 	"github.com/gallisto/gallisto/internal/output/runinfo"
 )
 
@@ -32,8 +34,8 @@ type runResult struct {
 	fldEffLens      []float64 // effective lengths from the FLD (bootstraps)
 	effLens         []float64 // final effective lengths (bias-corrected with --bias)
 	alpha           []float64
-	bias            *biasModel  // nil without --bias
-	strand          *StrandCall // nil without --strand auto
+	bias            *bias.Model  // nil without --bias
+	strand          *strand.Call // nil without --strand auto
 }
 
 // writeOutputs writes abundance.tsv, run_info.json, abundance.genes.tsv
@@ -43,7 +45,7 @@ func (o *Options) writeOutputs(ctx context.Context, r *runResult) error {
 	idx := r.idx
 	tpm := em.TPM(r.alpha, r.effLens)
 	tab := &abundance.Table{IDs: idx.Names, Lengths: idx.Lengths, EffLens: r.effLens, EstCounts: r.alpha, TPM: tpm}
-	if err := writeFile(filepath.Join(o.OutDir, "abundance.tsv"), func(w io.Writer) error { return abundance.Write(w, tab) }); err != nil {
+	if err := atomicfile.Write(filepath.Join(o.OutDir, "abundance.tsv"), func(w io.Writer) error { return abundance.Write(w, tab) }); err != nil {
 		return err
 	}
 	extra := []runinfo.KV{
@@ -51,14 +53,14 @@ func (o *Options) writeOutputs(ctx context.Context, r *runResult) error {
 		{Key: "n_unaligned", Value: reasonMap(r.c)},
 	}
 	if r.strand != nil {
-		extra = append(extra, runinfo.KV{Key: "strand", Value: r.strand.runInfo()})
+		extra = append(extra, runinfo.KV{Key: "strand", Value: r.strand.RunInfo()})
 	}
 	info := &runinfo.Info{
 		NumTargets: idx.NumTargets(), NumBootstraps: o.Bootstraps, NumProcessed: r.c.processed, NumPseudoaligned: r.aligned, NumUnique: r.unique,
 		Version: Version, IndexVersion: index.FormatVersion, StartTime: asctime(o.StartTime), Call: o.Call,
 		Extra: extra,
 	}
-	if err := writeFile(filepath.Join(o.OutDir, "run_info.json"), func(w io.Writer) error { return runinfo.Write(w, info) }); err != nil {
+	if err := atomicfile.Write(filepath.Join(o.OutDir, "run_info.json"), func(w io.Writer) error { return runinfo.Write(w, info) }); err != nil {
 		return err
 	}
 	if err := o.writeGenes(tab); err != nil {
@@ -81,7 +83,7 @@ func (o *Options) writeOutputs(ctx context.Context, r *runResult) error {
 			// kallisto's bootstrap TSV: the main run's effective lengths.
 			t := &abundance.Table{IDs: idx.Names, Lengths: idx.Lengths, EffLens: r.effLens, EstCounts: alpha, TPM: em.TPM(alpha, r.effLens)}
 			name := filepath.Join(o.OutDir, fmt.Sprintf("bs_abundance_%d.tsv", b))
-			return writeFile(name, func(w io.Writer) error { return abundance.Write(w, t) })
+			return atomicfile.Write(name, func(w io.Writer) error { return abundance.Write(w, t) })
 		})
 		if err != nil {
 			o.logf("\n")
@@ -92,7 +94,8 @@ func (o *Options) writeOutputs(ctx context.Context, r *runResult) error {
 	if o.Plaintext {
 		return nil
 	}
-	return writeH5(filepath.Join(o.OutDir, "abundance.h5"), o.h5File(r, boots))
+	h5 := o.h5File(r, boots)
+	return atomicfile.Write(filepath.Join(o.OutDir, "abundance.h5"), func(w io.Writer) error { return abundanceh5.Write(w, h5) })
 }
 
 // h5File assembles abundance.h5's content as kallisto 0.48 does
@@ -108,17 +111,17 @@ func (o *Options) h5File(r *runResult, boots [][]float64) *abundanceh5.File {
 	} else {
 		fld = fraglen.GaussianCounts(o.FragLen, o.FragSD, gaussianFLDCount)
 	}
-	obs := make([]int32, numHexamers)
-	norm := make([]float64, numHexamers)
+	obs := make([]int32, bias.NumHexamers)
+	norm := make([]float64, bias.NumHexamers)
 	for i := range obs {
 		obs[i], norm[i] = 1, 1 // kallisto's values without --bias
 	}
 	if r.bias != nil {
-		for i, n := range r.bias.observed {
+		for i, n := range r.bias.Observed() {
 			obs[i] = int32(n)
 		}
-		if r.bias.expected != nil {
-			copy(norm, r.bias.expected)
+		if e := r.bias.Expected(); e != nil {
+			copy(norm, e)
 		}
 	}
 	return &abundanceh5.File{
@@ -137,19 +140,6 @@ func (o *Options) h5File(r *runResult, boots [][]float64) *abundanceh5.File {
 		BiasNormalized:  norm,
 		Bootstraps:      boots,
 	}
-}
-
-// writeH5 writes f to path atomically.
-func writeH5(path string, f *abundanceh5.File) error {
-	af, err := atomicfile.Create(path)
-	if err != nil {
-		return err
-	}
-	defer af.Abort()
-	if err := abundanceh5.Write(af, f); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	return af.Commit()
 }
 
 // writeGenes writes abundance.genes.tsv when a gene map was given.
@@ -173,14 +163,14 @@ func (o *Options) writeGenes(tab *abundance.Table) error {
 		o.logf("[genes] warning: %s of %s transcripts are not in %s (first: %s); each is reported as its own gene\n",
 			prettyNum(int64(n)), prettyNum(int64(len(tab.IDs))), path, res.UnmappedSample(3))
 	}
-	return writeFile(filepath.Join(o.OutDir, "abundance.genes.tsv"), func(w io.Writer) error { return genes.Write(w, res.Genes) })
+	return atomicfile.Write(filepath.Join(o.OutDir, "abundance.genes.tsv"), func(w io.Writer) error { return genes.Write(w, res.Genes) })
 }
 
 // newBiasModel prepares --bias: the observed hexamers from the chosen
 // collector and the transcript sequences rebuilt from the index.
-func newBiasModel(idx *index.Index, means []float64, c *counts, s pseudo.Strand, call *StrandCall) *biasModel {
+func newBiasModel(idx *index.Index, means []float64, c *counts, s pseudo.Strand, call *strand.Call) *bias.Model {
 	if call != nil {
 		s = call.Strand
 	}
-	return &biasModel{seqs: transcriptSeqs(idx), lengths: idx.Lengths, means: means, observed: c.bias, strand: s}
+	return bias.NewModel(bias.TranscriptSeqs(idx), idx.Lengths, means, c.bias, s)
 }

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/gallisto/gallisto/internal/graph/index"
-	"github.com/gallisto/gallisto/internal/testref"
 	"github.com/gallisto/gallisto/internal/quant"
+	"github.com/gallisto/gallisto/internal/testref"
 	"github.com/google/go-cmp/cmp"
 )
 

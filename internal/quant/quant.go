@@ -25,12 +25,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gallisto/gallisto/internal/output/abundance"
-	"github.com/gallisto/gallisto/internal/output/atomicfile"
+	"github.com/gallisto/gallisto/internal/align/pseudo"
+	"github.com/gallisto/gallisto/internal/estimate/bias"
 	"github.com/gallisto/gallisto/internal/estimate/em"
 	"github.com/gallisto/gallisto/internal/estimate/fraglen"
+	"github.com/gallisto/gallisto/internal/estimate/strand"
 	"github.com/gallisto/gallisto/internal/graph/index"
-	"github.com/gallisto/gallisto/internal/align/pseudo"
+	"github.com/gallisto/gallisto/internal/output/abundance"
+	"github.com/gallisto/gallisto/internal/output/atomicfile"
 )
 
 // Version is reported in run_info.json and the HDF5 file.
@@ -153,67 +155,114 @@ func (o *Options) logf(format string, args ...any) {
 	}
 }
 
-// Run quantifies the reads and writes the output directory.
+// Run quantifies the reads and writes the output directory. Its phases
+// are the pipeline's: load the index, open the output directory, align
+// every read (and decide the strand), estimate the fragment length
+// distribution, run the EM, write the outputs.
 func Run(ctx context.Context, o *Options) (err error) {
 	if err := o.Validate(); err != nil {
 		return err
 	}
+	if err := atomicfile.CheckDir(o.OutDir); err != nil {
+		return err // before the index is loaded
+	}
+	o.logFragLenModel()
+	idx, err := o.loadIndex()
+	if err != nil {
+		return err
+	}
+	out, err := atomicfile.OpenDir(o.OutDir)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	if len(out.Stale) > 0 {
+		o.logf("%s%d temporary files left in %s by an interrupted run\n", logRemovedStale, len(out.Stale), o.OutDir)
+	}
+	o.logInputs()
+	al, err := o.align(ctx, idx)
+	if err != nil {
+		return err
+	}
+	fl, err := o.fragmentLengths(idx, al.c)
+	if err != nil {
+		return err
+	}
+	res, err := o.estimate(ctx, idx, al, fl)
+	if err != nil {
+		return err
+	}
+	if err := o.writeOutputs(ctx, res); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err // interrupted during a step that does not stop early
+	}
+	if err := out.Commit("run_info.json"); err != nil {
+		return err
+	}
+	o.logf("\n")
+	return nil
+}
+
+// logFragLenModel says where the fragment length distribution will come
+// from, in kallisto's words.
+func (o *Options) logFragLenModel() {
 	o.logf("\n")
 	if o.FragLen == 0 {
 		o.logf("[quant] fragment length distribution will be estimated from the data\n")
-	} else {
-		o.logf("[quant] fragment length distribution is truncated gaussian with mean = %s, sd = %s\n", fmtG(o.FragLen), fmtG(o.FragSD))
-		if !o.Single {
-			o.logf("[~warn] you specified using a gaussian but have paired end data\n" +
-				"[~warn] we suggest omitting these parameters and let us estimate the distribution from data\n")
-		}
+		return
 	}
+	o.logf("[quant] fragment length distribution is truncated gaussian with mean = %s, sd = %s\n", fmtG(o.FragLen), fmtG(o.FragSD))
+	if !o.Single {
+		o.logf("[~warn] you specified using a gaussian but have paired end data\n" +
+			"[~warn] we suggest omitting these parameters and let us estimate the distribution from data\n")
+	}
+}
+
+// loadIndex loads the index and logs its size, as kallisto does.
+func (o *Options) loadIndex() (*index.Index, error) {
 	idx, err := index.Load(o.Index)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	o.logf("[index] k-mer length: %d\n[index] number of targets: %s\n[index] number of k-mers: %s\n[index] number of equivalence classes: %s\n",
 		idx.Shape.K, prettyNum(int64(idx.NumTargets())), prettyNum(int64(idx.NumKmers())), prettyNum(int64(idx.NumECs())))
-	created, err := makeOutDir(o.OutDir)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if created && err != nil {
-			os.Remove(o.OutDir) // only if still empty: never remove results
-		}
-	}()
-	// One run per directory; files of runs killed before they could clean
-	// up go; outputs stay hidden until all are written (see atomicfile).
-	unlock, err := atomicfile.LockDir(o.OutDir)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if stale, _ := atomicfile.RemoveStale(o.OutDir); len(stale) > 0 {
-		o.logf("%s%d temporary files left in %s by an interrupted run\n", logRemovedStale, len(stale), o.OutDir)
-	}
-	stage, err := atomicfile.NewStage(o.OutDir)
-	if err != nil {
-		return err
-	}
-	defer stage.Abort()
-	if o.Single {
+	return idx, nil
+}
+
+// logInputs lists the read files, as kallisto does.
+func (o *Options) logInputs() {
+	switch {
+	case o.Single:
 		o.logf("[quant] running in single-end mode\n")
 		for i, f := range o.Files {
 			o.logf("[quant] will process file %d: %s\n", i+1, f)
 		}
-	} else if o.Interleaved {
+	case o.Interleaved:
 		o.logf("[quant] running in paired-end mode\n")
 		for i, f := range o.Files {
 			o.logf("[quant] will process file %d: %s (interleaved pairs)\n", i+1, f)
 		}
-	} else {
+	default:
 		o.logf("[quant] running in paired-end mode\n")
 		for i := 0; i < len(o.Files); i += 2 {
 			o.logf("[quant] will process pair %d: %s\n                             %s\n", i/2+1, o.Files[i], o.Files[i+1])
 		}
 	}
+}
+
+// alignment is what pseudoaligning every read gave: the collector of the
+// library's strand and, with --strand auto, the call.
+type alignment struct {
+	c               *counts
+	strand          *strand.Call // nil without --strand auto
+	aligned, unique int64
+}
+
+// align pseudoaligns every read, makes the --strand auto call and logs
+// the counts. No aligned read at all is an error.
+func (o *Options) align(ctx context.Context, idx *index.Index) (*alignment, error) {
 	o.logf("[quant] finding pseudoalignments for the reads ...")
 	mopt := pseudo.Options{Strand: o.Strand, SingleOverhang: o.SingleOverhang, MeanFragLen: int(o.FragLen), Bias: o.Bias, BothStrands: o.StrandAuto}
 	fldWant := 0
@@ -223,111 +272,112 @@ func Run(ctx context.Context, o *Options) (err error) {
 	c, err := pseudoalignAll(ctx, idx, o.inputs(), o.Threads, mopt, fldWant)
 	if err != nil {
 		o.logf("\n")
-		return err
+		return nil, err
 	}
 	o.logf(" done\n")
-	var strandCall *StrandCall
+	al := &alignment{c: c}
 	if o.StrandAuto {
-		sc := decideStrand(c.strandEv)
-		strandCall = &sc
-		o.logf("%s", sc.logLine())
+		sc := strand.Decide(c.strandEv)
+		al.strand = &sc
+		o.logf("%s", strandLogLine(sc))
 		switch sc.Strand {
 		case pseudo.FR:
-			c = c.alt[0]
+			al.c = c.alt[0]
 		case pseudo.RF:
-			c = c.alt[1]
+			al.c = c.alt[1]
 		}
 	}
 	if o.Bias {
 		o.logf("[quant] learning parameters for sequence specific bias\n")
 	}
-	aligned, unique := c.pseudoaligned()
-	o.logf("[quant] processed %s reads, %s reads pseudoaligned\n", prettyNum(c.processed), prettyNum(aligned))
-	if aligned < c.processed {
-		o.logf("%s%s reads (%s)\n", logUnaligned, prettyNum(c.processed-aligned), describeReasons(c))
+	c = al.c
+	al.aligned, al.unique = c.pseudoaligned()
+	o.logf("[quant] processed %s reads, %s reads pseudoaligned\n", prettyNum(c.processed), prettyNum(al.aligned))
+	if al.aligned < c.processed {
+		o.logf("%s%s reads (%s)\n", logUnaligned, prettyNum(c.processed-al.aligned), describeReasons(c))
 	}
-	if aligned == 0 {
+	if al.aligned == 0 {
 		o.logf("[~warn] no reads pseudoaligned.\n")
-		return fmt.Errorf("no reads pseudoaligned (%s); check that the reads and the index belong together; no output written", describeReasons(c))
+		return nil, fmt.Errorf("no reads pseudoaligned (%s); check that the reads and the index belong together; no output written", describeReasons(c))
 	}
+	return al, nil
+}
 
-	var truncMeans []float64
+// fragLens is the fragment length model: kallisto's truncated means per
+// maximum length, each target's mean fragment length and effective length.
+type fragLens struct {
+	truncMeans []float64
+	means      []float64
+	effLens    []float64
+}
+
+// fragmentLengths estimates the fragment length distribution from the
+// first aligned pairs, or takes -l/-s, and gives every target its
+// effective length.
+func (o *Options) fragmentLengths(idx *index.Index, c *counts) (*fragLens, error) {
+	var fl fragLens
 	if o.FragLen == 0 {
 		used := int64(0)
 		for _, n := range c.fldHist {
 			used += n
 		}
 		if used == 0 {
-			return errors.New("could not estimate the fragment length distribution: no pair aligned to a single transcript with both mates on one contig; rerun with -l and -s")
+			return nil, errors.New("could not estimate the fragment length distribution: no pair aligned to a single transcript with both mates on one contig; rerun with -l and -s")
 		}
-		truncMeans = fraglen.TruncMeans(c.fldHist)
-		o.logf("[quant] estimated average fragment length: %s\n", fmtG(fraglen.Mean(truncMeans)))
+		fl.truncMeans = fraglen.TruncMeans(c.fldHist)
+		o.logf("[quant] estimated average fragment length: %s\n", fmtG(fraglen.Mean(fl.truncMeans)))
 	} else {
-		truncMeans = fraglen.GaussianTruncMeans(o.FragLen, o.FragSD)
+		fl.truncMeans = fraglen.GaussianTruncMeans(o.FragLen, o.FragSD)
 	}
-	means := fraglen.TargetMeans(idx.Lengths, truncMeans)
-	effLens := fraglen.EffLens(idx.Lengths, means)
+	fl.means = fraglen.TargetMeans(idx.Lengths, fl.truncMeans)
+	fl.effLens = fraglen.EffLens(idx.Lengths, fl.means)
+	return &fl, nil
+}
 
+// estimate runs the EM (with --bias, updating the effective lengths as
+// kallisto does).
+func (o *Options) estimate(ctx context.Context, idx *index.Index, al *alignment, fl *fragLens) (*runResult, error) {
+	c := al.c
 	off, members := c.classes()
-	prob := &em.Problem{NumTargets: idx.NumTargets(), Off: off, Members: members, Counts: c.ecCounts, EffLens: effLens, Threads: o.Threads, Stop: ctx.Done()}
-	var bias *biasModel
+	prob := &em.Problem{NumTargets: idx.NumTargets(), Off: off, Members: members, Counts: c.ecCounts, EffLens: fl.effLens, Threads: o.Threads, Stop: ctx.Done()}
+	var bm *bias.Model
 	var recompute func([]float64) []float64
 	if o.Bias {
-		bias = newBiasModel(idx, means, c, o.Strand, strandCall)
-		recompute = func(alpha []float64) []float64 { return bias.update(alpha, prob.EffLens) }
+		bm = newBiasModel(idx, fl.means, c, o.Strand, al.strand)
+		recompute = func(alpha []float64) []float64 { return bm.Update(alpha, prob.EffLens) }
 	}
 	o.logf("[   em] quantifying the abundances ...")
 	res := em.Run(prob, em.MaxRounds, em.MinRounds, recompute)
 	if res.Stopped {
 		o.logf("\n")
-		return ctx.Err()
+		return nil, ctx.Err()
 	}
 	o.logf(" done\n[   em] the Expectation-Maximization algorithm ran for %s rounds\n", prettyNum(int64(res.Rounds)))
-
-	out := &runResult{
-		idx: idx, c: c, aligned: aligned, unique: unique, means: means,
-		fldEffLens: effLens, effLens: prob.EffLens, alpha: res.Alpha,
-		bias: bias, strand: strandCall,
-	}
-	if err := o.writeOutputs(ctx, out); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err // interrupted during a step that does not stop early
-	}
-	if err := stage.Commit("run_info.json"); err != nil {
-		return err
-	}
-	o.logf("\n")
-	return nil
+	return &runResult{
+		idx: idx, c: c, aligned: al.aligned, unique: al.unique, means: fl.means,
+		fldEffLens: fl.effLens, effLens: prob.EffLens, alpha: res.Alpha,
+		bias: bm, strand: al.strand,
+	}, nil
 }
 
-// makeOutDir creates the output directory if needed and reports whether it
-// did, so that a failed run can remove a directory it made and left empty.
-func makeOutDir(dir string) (bool, error) {
-	if st, err := os.Stat(dir); err == nil {
-		if !st.IsDir() {
-			return false, fmt.Errorf("output directory %s exists and is not a directory", dir)
-		}
-		return false, nil
+// strandLogLine is the log line that reports a --strand auto call.
+func strandLogLine(c strand.Call) string {
+	pct := func(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) }
+	used := c.FR + c.RF + c.Neither
+	head := fmt.Sprintf("[quant] strand auto: of %s uniquely aligned fragments, %s fit --fr-stranded, %s fit --rf-stranded",
+		prettyNum(used), prettyNum(c.FR), prettyNum(c.RF))
+	if c.FR+c.RF > 0 {
+		head += fmt.Sprintf(" (FR fraction %s, 99.9%% interval %s-%s)", pct(c.FractionFR), pct(c.Low), pct(c.High))
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return false, fmt.Errorf("cannot create output directory: %w", err)
+	switch c.Choice {
+	case "fr":
+		return head + "; library is stranded, using --fr-stranded\n"
+	case "rf":
+		return head + "; library is stranded, using --rf-stranded\n"
+	case "unstranded":
+		return head + "; library is unstranded\n"
 	}
-	return true, nil
-}
-
-// writeFile writes path atomically through fill.
-func writeFile(path string, fill func(io.Writer) error) error {
-	f, err := atomicfile.Create(path)
-	if err != nil {
-		return err
-	}
-	defer f.Abort()
-	if err := fill(f); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	return f.Commit()
+	return head + "\n[~warn] strand auto: strandedness undetermined (" + c.Reason + "); quantifying as unstranded\n"
 }
 
 func reasonMap(c *counts) map[string]int64 {

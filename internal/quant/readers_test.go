@@ -14,8 +14,8 @@ import (
 	"testing"
 
 	"github.com/gallisto/gallisto/internal/output/hdf5/hdf5test"
-	"github.com/gallisto/gallisto/internal/testref"
 	"github.com/gallisto/gallisto/internal/quant"
+	"github.com/gallisto/gallisto/internal/testref"
 )
 
 // txiScript prints, from tximport: the transcript-level counts of the h5

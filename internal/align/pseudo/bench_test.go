@@ -4,10 +4,10 @@ import (
 	"os"
 	"testing"
 
-	"github.com/gallisto/gallisto/internal/input/fastq"
 	"github.com/gallisto/gallisto/internal/graph/index"
-	"github.com/gallisto/gallisto/internal/simulate"
+	"github.com/gallisto/gallisto/internal/input/fastq"
 	"github.com/gallisto/gallisto/internal/input/zio"
+	"github.com/gallisto/gallisto/internal/simulate"
 )
 
 // BenchmarkMapBatch pseudoaligns a batch of 10,000 simulated 100-bp pairs

@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gallisto/gallisto/internal/input/fastq"
 	"github.com/gallisto/gallisto/internal/graph/index"
+	"github.com/gallisto/gallisto/internal/input/fastq"
 	"github.com/gallisto/gallisto/internal/simulate"
 )
 

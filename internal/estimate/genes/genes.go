@@ -30,8 +30,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/gallisto/gallisto/internal/output/abundance"
 	"github.com/gallisto/gallisto/internal/input/zio"
+	"github.com/gallisto/gallisto/internal/output/abundance"
 )
 
 // Map maps transcript ids to gene ids.

@@ -14,8 +14,8 @@ import (
 
 	"github.com/gallisto/gallisto/internal/graph/debruijn"
 	"github.com/gallisto/gallisto/internal/graph/debruijn/naive"
-	"github.com/gallisto/gallisto/internal/input/fasta"
 	"github.com/gallisto/gallisto/internal/graph/kmer"
+	"github.com/gallisto/gallisto/internal/input/fasta"
 	"github.com/google/go-cmp/cmp"
 )
 

@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gallisto/gallisto/internal/simulate"
 	"github.com/gallisto/gallisto/internal/graph/kmer"
+	"github.com/gallisto/gallisto/internal/simulate"
 )
 
 // benchIndex builds an index of a synthetic transcriptome of 2,000 genes

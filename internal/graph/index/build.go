@@ -9,9 +9,9 @@ import (
 	"strconv"
 
 	"github.com/gallisto/gallisto/internal/graph/debruijn"
-	"github.com/gallisto/gallisto/internal/input/fasta"
 	"github.com/gallisto/gallisto/internal/graph/kmer"
 	"github.com/gallisto/gallisto/internal/graph/mt19937"
+	"github.com/gallisto/gallisto/internal/input/fasta"
 	"github.com/gallisto/gallisto/internal/input/zio"
 )
 

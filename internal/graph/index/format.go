@@ -42,9 +42,9 @@ import (
 	"sync"
 	"unsafe"
 
-	"github.com/gallisto/gallisto/internal/output/atomicfile"
 	"github.com/gallisto/gallisto/internal/graph/kdict"
 	"github.com/gallisto/gallisto/internal/graph/kmer"
+	"github.com/gallisto/gallisto/internal/output/atomicfile"
 )
 
 // FormatVersion is the version of the index file format this package writes

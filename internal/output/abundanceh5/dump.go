@@ -7,22 +7,29 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/gallisto/gallisto/internal/estimate/em"
 	"github.com/gallisto/gallisto/internal/output/abundance"
 	"github.com/gallisto/gallisto/internal/output/atomicfile"
-	"github.com/gallisto/gallisto/internal/estimate/em"
 	"github.com/gallisto/gallisto/internal/output/runinfo"
 )
 
 // Dump writes the plain-text files kallisto 0.48's `h5dump` makes from an
-// abundance.h5 (H5Converter in src/H5Writer.cpp) into dir, which must
-// exist: abundance.tsv and bs_abundance_N.tsv (TPM recomputed from the
+// abundance.h5 (H5Converter in src/H5Writer.cpp) into dir (created if
+// needed): abundance.tsv and bs_abundance_N.tsv (TPM recomputed from the
 // counts and the file's effective lengths), and a run_info.json rebuilt
 // from the aux datasets, with kallisto's quirks: n_pseudoaligned is the sum
 // of est_counts rounded, n_unique is -1 and so p_unique prints as -0.0.
 // Progress lines go to log (nil for none) in kallisto's words.
 //
-// Files are written atomically, each complete or absent.
+// The files appear together, run_info.json last, when all are written, or
+// not at all (atomicfile.OpenDir): a failed dump leaves an earlier one
+// untouched.
 func Dump(f *File, dir string, log io.Writer) error {
+	out, err := atomicfile.OpenDir(dir)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
 	logf := func(format string, a ...any) {
 		if log != nil {
 			fmt.Fprintf(log, format, a...)
@@ -50,7 +57,7 @@ func Dump(f *File, dir string, log io.Writer) error {
 		StartTime:        f.StartTime,
 		Call:             f.Call,
 	}
-	if err := writeAtomic(filepath.Join(dir, "run_info.json"), func(w io.Writer) error { return runinfo.Write(w, info) }); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, "run_info.json"), func(w io.Writer) error { return runinfo.Write(w, info) }); err != nil {
 		return err
 	}
 	logf("[h5dump] writing abundance file: %s/abundance.tsv\n", dir)
@@ -75,22 +82,11 @@ func Dump(f *File, dir string, log io.Writer) error {
 	if n > 0 && n != 1 {
 		logf("\n")
 	}
-	return nil
+	return out.Commit("run_info.json")
 }
 
 func dumpTSV(f *File, counts []float64, path string) error {
 	t := &abundance.Table{IDs: f.IDs, Lengths: f.Lengths, EffLens: f.EffLengths, EstCounts: counts, TPM: em.TPM(counts, f.EffLengths)}
-	return writeAtomic(path, func(w io.Writer) error { return abundance.Write(w, t) })
+	return atomicfile.Write(path, func(w io.Writer) error { return abundance.Write(w, t) })
 }
 
-func writeAtomic(path string, fill func(io.Writer) error) error {
-	af, err := atomicfile.Create(path)
-	if err != nil {
-		return err
-	}
-	defer af.Abort()
-	if err := fill(af); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	return af.Commit()
-}

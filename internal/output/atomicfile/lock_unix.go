@@ -30,3 +30,12 @@ func LockDir(dir string) (unlock func(), err error) {
 	}
 	return func() { d.Close() }, nil
 }
+
+// writable reports why this process may not create files in directory dir
+// (nil if it may).
+func writable(dir string) error {
+	if err := syscall.Access(dir, 0x2|0x1); err != nil { // W_OK|X_OK
+		return err
+	}
+	return nil
+}

@@ -13,9 +13,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gallisto/gallisto/internal/graph/kmer"
 	"github.com/gallisto/gallisto/internal/input/fasta"
 	"github.com/gallisto/gallisto/internal/testref"
-	"github.com/gallisto/gallisto/internal/graph/kmer"
 	"github.com/google/go-cmp/cmp"
 )
 

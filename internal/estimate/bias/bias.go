@@ -1,20 +1,10 @@
-package quant
-
-import (
-	"math"
-	"slices"
-
-	"github.com/gallisto/gallisto/internal/graph/index"
-	"github.com/gallisto/gallisto/internal/align/pseudo"
-)
-
-// Sequence-specific bias correction (--bias), as kallisto 0.48 does it
-// (MinCollector::countBias for the observed hexamers, update_eff_lens in
-// src/weights.cpp for the effective lengths).
+// Package bias implements kallisto 0.48's sequence-specific bias
+// correction (quant --bias): MinCollector::countBias for the observed
+// hexamers, update_eff_lens in src/weights.cpp for the effective lengths.
 //
 // Observed: the 5' hexamer of each aligned fragment (2 bases before to 4
 // bases into the fragment start, read off the contig of read 1's leftmost
-// k-mer hit; pseudo.Mapper computes it), from the first biasReads
+// k-mer hit; pseudo.Mapper computes it), from the first Reads
 // fragments in input order that have one. kallisto counts whole batches
 // until its running total reaches 1,000,000, so which reads it uses beyond
 // that point depends on its threads; gallisto stops at exactly 1,000,000.
@@ -26,31 +16,32 @@ import (
 // observed/expected, scaled by the ratio of the totals; it is used when it
 // exceeds the mean fragment length. The EM recomputes effective lengths
 // this way at rounds 50 and 550.
+package bias
 
-// biasReads is how many hexamers are observed (kallisto's maxBiasCount).
-const biasReads = 1000000
+import (
+	"math"
+	"slices"
 
-// numHexamers is the number of distinct hexamers, 4^6.
-const numHexamers = 4096
+	"github.com/gallisto/gallisto/internal/align/pseudo"
+	"github.com/gallisto/gallisto/internal/graph/index"
+)
 
-// minBiasAlpha is kallisto's MIN_ALPHA: transcripts below it are ignored.
-const minBiasAlpha = 1e-8
+// Reads is how many hexamers are observed (kallisto's maxBiasCount).
+const Reads = 1000000
 
-// setBias arms the collection of observed hexamers.
-func (c *counts) setBias(on bool) {
-	if on {
-		c.biasWant = biasReads
-		c.bias = make([]int64, numHexamers)
-	}
-}
+// NumHexamers is the number of distinct hexamers, 4^6.
+const NumHexamers = 4096
 
-// transcriptSeqs rebuilds the transcript sequences (after poly-A clipping,
+// minAlpha is kallisto's MIN_ALPHA: transcripts below it are ignored.
+const minAlpha = 1e-8
+
+// TranscriptSeqs rebuilds the transcript sequences (after poly-A clipping,
 // with kallisto's replacement bases) from the index: a transcript is the
 // concatenation of the contigs it passes through, in transcript order, each
 // after the first without the k-1 bases it shares with the previous one
 // (kallisto's KmerIndex::loadTranscriptSequences). Transcripts shorter than
 // k have no contig and an empty sequence.
-func transcriptSeqs(x *index.Index) [][]byte {
+func TranscriptSeqs(x *index.Index) [][]byte {
 	type pass struct {
 		contig uint32
 		pos    int32
@@ -103,17 +94,32 @@ func revComp(s []byte) []byte {
 	return out
 }
 
-// biasModel computes bias-corrected effective lengths.
-type biasModel struct {
+// Model computes bias-corrected effective lengths.
+type Model struct {
 	seqs     [][]byte
 	lengths  []int32   // FASTA lengths
 	means    []float64 // per-target mean fragment length
-	observed []int64   // 4096 observed hexamer counts
+	observed []int64   // NumHexamers observed hexamer counts
 	strand   pseudo.Strand
 	// expected is the last expected-hexamer vector computed (kallisto's
 	// post_bias_, written to abundance.h5 as aux/bias_normalized).
 	expected []float64
 }
+
+// NewModel prepares the correction for targets with sequences seqs (from
+// TranscriptSeqs), FASTA lengths, per-target mean fragment lengths, the
+// observed 5' hexamer counts (NumHexamers of them, from the first Reads
+// aligned fragments) and the library's strandedness.
+func NewModel(seqs [][]byte, lengths []int32, means []float64, observed []int64, s pseudo.Strand) *Model {
+	return &Model{seqs: seqs, lengths: lengths, means: means, observed: observed, strand: s}
+}
+
+// Observed returns the observed hexamer counts.
+func (b *Model) Observed() []int64 { return b.observed }
+
+// Expected returns the expected-hexamer vector of the last Update, or nil
+// before the first.
+func (b *Model) Expected() []float64 { return b.expected }
 
 // nextHex shifts base c into forward hexamer h (kallisto's update_hexamer).
 func nextHex(h int32, c byte) int32 {
@@ -146,7 +152,7 @@ func nextHexRC(h int32, c byte) int32 {
 // walk calls f with every hexamer of target t that the model counts:
 // forward starts 0 .. len-mean-7, then reverse-strand ones from mean-6 on,
 // each strand only if the library's strandedness allows it.
-func (b *biasModel) walk(t int, f func(h int32)) {
+func (b *Model) walk(t int, f func(h int32)) {
 	s := b.seqs[t]
 	n := len(s)
 	mean := b.means[t]
@@ -172,15 +178,15 @@ func (b *biasModel) walk(t int, f func(h int32)) {
 	}
 }
 
-// update returns the bias-corrected effective lengths for abundances alpha
+// Update returns the bias-corrected effective lengths for abundances alpha
 // and current effective lengths effLens (kallisto's update_eff_lens).
-func (b *biasModel) update(alpha, effLens []float64) []float64 {
+func (b *Model) Update(alpha, effLens []float64) []float64 {
 	var dataNorm float64
 	for _, o := range b.observed {
 		dataNorm += float64(o)
 	}
-	exp := make([]float64, numHexamers)
-	used := func(t int) bool { return float64(b.lengths[t]) >= b.means[t] && alpha[t] >= minBiasAlpha }
+	exp := make([]float64, NumHexamers)
+	used := func(t int) bool { return float64(b.lengths[t]) >= b.means[t] && alpha[t] >= minAlpha }
 	for t := range b.seqs {
 		if !used(t) {
 			continue

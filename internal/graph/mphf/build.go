@@ -81,171 +81,224 @@ func Build(keys []uint64, opt Options) (*Table, error) {
 func build(keys []uint64, opt Options) (*Table, buildStats, error) {
 	var st buildStats
 	n := uint64(len(keys))
-	lambda, alpha, partKeys := opt.Lambda, opt.Alpha, opt.PartKeys
-	if lambda == 0 {
-		lambda = DefaultLambda
+	pr, err := resolve(opt, n)
+	if err != nil {
+		return nil, st, err
 	}
-	if alpha == 0 {
-		alpha = DefaultAlpha
-	}
-	if partKeys == 0 {
-		partKeys = DefaultPartKeys
-	}
-	switch {
-	case !(lambda > 0 && lambda <= 4):
-		return nil, st, fmt.Errorf("mphf: Lambda %v out of (0, 4]", lambda)
-	case !(alpha >= 0.5 && alpha <= 0.999):
-		return nil, st, fmt.Errorf("mphf: Alpha %v out of [0.5, 0.999]", alpha)
-	case partKeys < 64 || partKeys > 1<<24:
-		return nil, st, fmt.Errorf("mphf: PartKeys %d out of [64, 2^24]", partKeys)
-	case opt.BatchKeys < 0:
-		return nil, st, fmt.Errorf("mphf: negative BatchKeys %d", opt.BatchKeys)
-	case n > 1<<48:
-		// 2 PiB of keys: far beyond memory, and it keeps slot offsets
-		// (< 2^56, see offsetBits) and all products below overflow.
-		return nil, st, fmt.Errorf("mphf: %d keys is too many", n)
-	}
-	threads := opt.Threads
-	if threads <= 0 {
-		threads = runtime.GOMAXPROCS(0)
-	}
-	// Give each goroutine at least 4096 keys: below that, starting it
-	// costs more than the work it takes over (the result is the same).
-	threads = int(min(uint64(threads), max(1, n/4096)))
-	batchKeys := uint64(opt.BatchKeys)
-	if batchKeys == 0 {
-		batchKeys = max(minBatchKeys, n/batchFraction)
-	}
-
-	pk := uint64(partKeys)
+	pk := uint64(pr.partKeys)
 	t := &Table{n: n, seed: opt.Seed, mask: seedMask(opt.Seed)}
 	t.parts = max(1, (n+pk/2)/pk)
-	perBucket := math.Ceil(float64(n) / float64(t.parts) / lambda)
+	perBucket := math.Ceil(float64(n) / float64(t.parts) / pr.lambda)
 	t.buckets = (max(1, uint64(perBucket)) + 7) &^ 7
 	st.parts, st.buckets = int(t.parts), int(t.buckets)
 
-	// Pass 1: count the keys of each part, per goroutine chunk.
-	parts := t.parts
-	counts := make([]uint32, uint64(threads)*parts)
-	chunk := func(i int) []uint64 {
-		return keys[n*uint64(i)/uint64(threads) : n*uint64(i+1)/uint64(threads)]
-	}
-	parallel(threads, func(i int) {
-		c := counts[uint64(i)*parts : uint64(i+1)*parts]
-		for _, k := range chunk(i) {
-			p, _ := bits.Mul64(mix(k^t.mask), parts)
-			c[p]++
-		}
-	})
-
-	// Part sizes: keys, then slots = max(1, ceil(keys/alpha)), so that
-	// every slot range is non-empty and Lookup never leaves [0, slots).
-	keyStart := make([]uint64, parts+1) // first key of each part in part order
-	t.meta = make([]uint64, parts+1)
-	maxKeys := uint64(0)
-	for p := range parts {
-		m := uint64(0)
-		for i := range uint64(threads) {
-			m += uint64(counts[i*parts+p])
-		}
-		s := max(1, uint64(math.Ceil(float64(m)/alpha)))
-		keyStart[p+1] = keyStart[p] + m
-		t.meta[p+1] = t.meta[p] + s
-		maxKeys = max(maxKeys, m)
-	}
-	slots := t.meta[parts]
-	t.remapLen = slots - n
-	t.width = remapWidth(n)
-	t.widthMsk = 1<<t.width - 1
+	ly := t.layout(keys, pr.threads, pr.alpha)
 
 	// Pass 2..: batches of consecutive parts. Each batch hashes all keys
 	// again, keeps those of its parts, and builds those parts in parallel.
+	parts := t.parts
 	t.pilots = make([]uint64, parts*t.buckets/8)
-	taken := make([]uint64, (slots+63)/64)
-	salts := make([]uint8, parts)
-	buf := make([]uint64, min(n, max(batchKeys, maxKeys)))
-	builders := make([]*partBuilder, threads)
-	for i := range builders {
-		builders[i] = newPartBuilder(parts, t.buckets, t.seed)
+	b := &batcher{
+		t: t, keys: keys, ly: ly, threads: pr.threads,
+		taken: make([]uint64, (t.meta[parts]+63)/64),
+		salts: make([]uint8, parts),
+		buf:   make([]uint64, min(n, max(pr.batchKeys, ly.maxKeys))),
+	}
+	b.builders = make([]*partBuilder, pr.threads)
+	for i := range b.builders {
+		b.builders[i] = newPartBuilder(parts, t.buckets, t.seed)
 	}
 	for p0 := uint64(0); p0 < parts; {
 		p1 := p0 + 1
-		for p1 < parts && keyStart[p1+1]-keyStart[p0] <= batchKeys {
+		for p1 < parts && ly.keyStart[p1+1]-ly.keyStart[p0] <= pr.batchKeys {
 			p1++
 		}
 		st.batches++
-		np := p1 - p0
-		base := keyStart[p0]
-		// cursor[i*np+j]: where goroutine i writes its next key of part
-		// p0+j; goroutine chunks fill each part in chunk order.
-		cursor := make([]uint64, uint64(threads)*np)
-		for j := range np {
-			c := keyStart[p0+j] - base
-			for i := range uint64(threads) {
-				cursor[i*np+j] = c
-				c += uint64(counts[i*parts+p0+j])
-			}
-		}
-		parallel(threads, func(i int) {
-			cur := cursor[uint64(i)*np : uint64(i+1)*np]
-			for _, k := range chunk(i) {
-				h := mix(k ^ t.mask)
-				p, _ := bits.Mul64(h, parts)
-				if j := p - p0; j < np {
-					buf[cur[j]] = h
-					cur[j]++
-				}
-			}
-		})
-		// Goroutines take parts in increasing order. After a failure they
-		// skip the parts above the lowest failed one, but still build all
-		// those below it, so the error reported (that of the lowest
-		// failing part) does not depend on timing either.
-		errs := make([]error, np)
-		var next atomic.Uint64
-		var failed atomic.Uint64
-		failed.Store(np)
-		parallel(min(threads, int(np)), func(i int) {
-			pb := builders[i]
-			for {
-				j := next.Add(1) - 1
-				if j >= np {
-					return
-				}
-				if j > failed.Load() {
-					continue
-				}
-				p := p0 + j
-				in := buf[keyStart[p]-base : keyStart[p+1]-base]
-				salt, err := pb.build(p, in, t.meta[p+1]-t.meta[p], t.mask)
-				if err != nil {
-					errs[j] = err
-					for f := failed.Load(); j < f && !failed.CompareAndSwap(f, j); f = failed.Load() {
-					}
-					continue
-				}
-				salts[p] = uint8(salt)
-				t.storePart(p, pb, taken)
-			}
-		})
-		if err := firstError(errs); err != nil {
+		if err := b.run(p0, p1); err != nil {
 			return nil, st, err
 		}
 		p0 = p1
 	}
-	for i, pb := range builders {
+	for _, pb := range b.builders {
 		st.evictions += pb.evictions
-		builders[i] = nil
 	}
-	buf = nil
-	for p, s := range salts {
+	b.builders, b.buf = nil, nil // free before the remap is built
+	for p, s := range b.salts {
 		t.meta[p] |= uint64(s) << offsetBits
 		st.maxSalt = max(st.maxSalt, uint64(s))
 	}
-	if err := t.buildRemap(taken); err != nil {
+	if err := t.buildRemap(b.taken); err != nil {
 		return nil, st, err
 	}
 	return t, st, nil
+}
+
+// params are Options with the defaults filled in.
+type params struct {
+	lambda, alpha float64
+	partKeys      int
+	threads       int
+	batchKeys     uint64
+}
+
+// resolve checks opt and fills in the defaults for n keys.
+func resolve(opt Options, n uint64) (params, error) {
+	pr := params{lambda: opt.Lambda, alpha: opt.Alpha, partKeys: opt.PartKeys}
+	if pr.lambda == 0 {
+		pr.lambda = DefaultLambda
+	}
+	if pr.alpha == 0 {
+		pr.alpha = DefaultAlpha
+	}
+	if pr.partKeys == 0 {
+		pr.partKeys = DefaultPartKeys
+	}
+	switch {
+	case !(pr.lambda > 0 && pr.lambda <= 4):
+		return pr, fmt.Errorf("mphf: Lambda %v out of (0, 4]", pr.lambda)
+	case !(pr.alpha >= 0.5 && pr.alpha <= 0.999):
+		return pr, fmt.Errorf("mphf: Alpha %v out of [0.5, 0.999]", pr.alpha)
+	case pr.partKeys < 64 || pr.partKeys > 1<<24:
+		return pr, fmt.Errorf("mphf: PartKeys %d out of [64, 2^24]", pr.partKeys)
+	case opt.BatchKeys < 0:
+		return pr, fmt.Errorf("mphf: negative BatchKeys %d", opt.BatchKeys)
+	case n > 1<<48:
+		// 2 PiB of keys: far beyond memory, and it keeps slot offsets
+		// (< 2^56, see offsetBits) and all products below overflow.
+		return pr, fmt.Errorf("mphf: %d keys is too many", n)
+	}
+	pr.threads = opt.Threads
+	if pr.threads <= 0 {
+		pr.threads = runtime.GOMAXPROCS(0)
+	}
+	// Give each goroutine at least 4096 keys: below that, starting it
+	// costs more than the work it takes over (the result is the same).
+	pr.threads = int(min(uint64(pr.threads), max(1, n/4096)))
+	pr.batchKeys = uint64(opt.BatchKeys)
+	if pr.batchKeys == 0 {
+		pr.batchKeys = max(minBatchKeys, n/batchFraction)
+	}
+	return pr, nil
+}
+
+// partLayout is where each part's keys and slots go.
+type partLayout struct {
+	// counts[i*parts+p] is how many keys of goroutine chunk i fall in part p.
+	counts []uint32
+	// keyStart[p] is the first key of part p in part order.
+	keyStart []uint64
+	maxKeys  uint64 // keys of the largest part
+}
+
+// chunk is goroutine i's share of keys.
+func chunk(keys []uint64, i, threads int) []uint64 {
+	n := uint64(len(keys))
+	return keys[n*uint64(i)/uint64(threads) : n*uint64(i+1)/uint64(threads)]
+}
+
+// layout counts the keys of each part (pass 1, per goroutine chunk) and
+// sizes the parts: keys, then slots = max(1, ceil(keys/alpha)), so that
+// every slot range is non-empty and Lookup never leaves [0, slots). It
+// sets t.meta's offsets and the remap's shape.
+func (t *Table) layout(keys []uint64, threads int, alpha float64) partLayout {
+	parts := t.parts
+	ly := partLayout{counts: make([]uint32, uint64(threads)*parts), keyStart: make([]uint64, parts+1)}
+	parallel(threads, func(i int) {
+		c := ly.counts[uint64(i)*parts : uint64(i+1)*parts]
+		for _, k := range chunk(keys, i, threads) {
+			p, _ := bits.Mul64(mix(k^t.mask), parts)
+			c[p]++
+		}
+	})
+	t.meta = make([]uint64, parts+1)
+	for p := range parts {
+		m := uint64(0)
+		for i := range uint64(threads) {
+			m += uint64(ly.counts[i*parts+p])
+		}
+		s := max(1, uint64(math.Ceil(float64(m)/alpha)))
+		ly.keyStart[p+1] = ly.keyStart[p] + m
+		t.meta[p+1] = t.meta[p] + s
+		ly.maxKeys = max(ly.maxKeys, m)
+	}
+	t.remapLen = t.meta[parts] - t.n
+	t.width = remapWidth(t.n)
+	t.widthMsk = 1<<t.width - 1
+	return ly
+}
+
+// batcher builds the parts batch by batch into t.
+type batcher struct {
+	t        *Table
+	keys     []uint64
+	ly       partLayout
+	threads  int
+	taken    []uint64 // occupied slots, one bit each
+	salts    []uint8  // per part
+	buf      []uint64 // the batch's hashes, in part order
+	builders []*partBuilder
+}
+
+// run builds parts [p0, p1): it hashes all keys again, keeps those of the
+// batch's parts in buf, and builds those parts in parallel.
+func (b *batcher) run(p0, p1 uint64) error {
+	t, ly, threads := b.t, b.ly, b.threads
+	parts := t.parts
+	np := p1 - p0
+	base := ly.keyStart[p0]
+	// cursor[i*np+j]: where goroutine i writes its next key of part
+	// p0+j; goroutine chunks fill each part in chunk order.
+	cursor := make([]uint64, uint64(threads)*np)
+	for j := range np {
+		c := ly.keyStart[p0+j] - base
+		for i := range uint64(threads) {
+			cursor[i*np+j] = c
+			c += uint64(ly.counts[i*parts+p0+j])
+		}
+	}
+	parallel(threads, func(i int) {
+		cur := cursor[uint64(i)*np : uint64(i+1)*np]
+		for _, k := range chunk(b.keys, i, threads) {
+			h := mix(k ^ t.mask)
+			p, _ := bits.Mul64(h, parts)
+			if j := p - p0; j < np {
+				b.buf[cur[j]] = h
+				cur[j]++
+			}
+		}
+	})
+	// Goroutines take parts in increasing order. After a failure they
+	// skip the parts above the lowest failed one, but still build all
+	// those below it, so the error reported (that of the lowest
+	// failing part) does not depend on timing either.
+	errs := make([]error, np)
+	var next atomic.Uint64
+	var failed atomic.Uint64
+	failed.Store(np)
+	parallel(min(threads, int(np)), func(i int) {
+		pb := b.builders[i]
+		for {
+			j := next.Add(1) - 1
+			if j >= np {
+				return
+			}
+			if j > failed.Load() {
+				continue
+			}
+			p := p0 + j
+			in := b.buf[ly.keyStart[p]-base : ly.keyStart[p+1]-base]
+			salt, err := pb.build(p, in, t.meta[p+1]-t.meta[p], t.mask)
+			if err != nil {
+				errs[j] = err
+				for f := failed.Load(); j < f && !failed.CompareAndSwap(f, j); f = failed.Load() {
+				}
+				continue
+			}
+			b.salts[p] = uint8(salt)
+			t.storePart(p, pb, b.taken)
+		}
+	})
+	return firstError(errs)
 }
 
 // storePart copies the pilots and occupied slots of part p from pb. Parts

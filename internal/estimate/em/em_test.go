@@ -2,11 +2,10 @@ package em
 
 import (
 	"fmt"
+	"github.com/gallisto/gallisto/internal/testref"
 	"math"
 	"math/rand/v2"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -491,20 +490,9 @@ int main() {
 // C++ above: with no transcendental function involved and the same
 // operation order, every estimate must be identical to the bit.
 func TestMatchesCpp(t *testing.T) {
-	gxx, err := exec.LookPath("g++")
-	if err != nil {
-		t.Skip("g++ not on PATH: cannot compare with a C++ build")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "em")
-	if err := os.WriteFile(bin+".cpp", []byte(emCpp), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	// -ffp-contract=off: no fused multiply-adds, as in a generic x86-64
 	// kallisto build (and in Go on amd64).
-	if out, err := exec.Command(gxx, "-O2", "-std=c++11", "-ffp-contract=off", "-o", bin, bin+".cpp").CombinedOutput(); err != nil {
-		t.Fatalf("g++: %v\n%s", err, out)
-	}
+	bin := testref.BuildCpp(t, emCpp, "-O2", "-std=c++11", "-ffp-contract=off")
 	for seed := uint64(1); seed <= 4; seed++ {
 		// 300 targets and 2,000 classes: small enough to run quickly,
 		// big enough for a few hundred rounds.

@@ -3,10 +3,9 @@ package fraglen
 import (
 	"bufio"
 	"fmt"
+	"github.com/gallisto/gallisto/internal/testref"
 	"math"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -197,21 +196,10 @@ type cppPoint struct {
 
 func runWeightsCpp(t *testing.T) [][]cppPoint {
 	t.Helper()
-	gxx, err := exec.LookPath("g++")
-	if err != nil {
-		t.Skip("g++ not on PATH: cannot compare with a C++ build")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "weights")
-	if err := os.WriteFile(bin+".cpp", []byte(weightsCpp), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	// -O2 as kallisto's release build; -ffp-contract=off so that g++ does
 	// not fuse -0.5*x*x or d*i+num into FMAs, which a generic x86-64
 	// kallisto binary (no -mfma) cannot do either.
-	if out, err := exec.Command(gxx, "-O2", "-ffp-contract=off", "-o", bin, bin+".cpp").CombinedOutput(); err != nil {
-		t.Fatalf("g++: %v\n%s", err, out)
-	}
+	bin := testref.BuildCpp(t, weightsCpp, "-O2", "-ffp-contract=off")
 	var in strings.Builder
 	for _, c := range gaussCases {
 		fmt.Fprintf(&in, "%016x %016x %d\n", math.Float64bits(c.mean), math.Float64bits(c.sd), c.total)

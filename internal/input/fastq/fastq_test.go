@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/gallisto/gallisto/internal/testref"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -495,19 +496,7 @@ func TestGolden(t *testing.T) {
 			} else {
 				b.WriteString("EOF\n")
 			}
-			golden := path + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./fastq -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), b.String()); diff != "" {
-				t.Errorf("%s (-want +got):\n%s", golden, diff)
-			}
+			testref.Golden(t, path+".golden", b.String(), *update)
 		})
 	}
 }

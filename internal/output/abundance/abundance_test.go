@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/gallisto/gallisto/internal/testref"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -20,26 +21,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current Write")
 
-// buildCpp compiles a C++ program with g++ and returns the binary's path;
-// it skips the test when g++ is not on PATH.
+// buildCpp compiles a C++ program as kallisto 0.48 is built.
 func buildCpp(t *testing.T, src string) string {
-	t.Helper()
-	gxx, err := exec.LookPath("g++")
-	if err != nil {
-		t.Skip("g++ not on PATH: cannot compare with C++ iostream output")
-	}
-	dir := t.TempDir()
-	cpp := filepath.Join(dir, "prog.cpp")
-	bin := filepath.Join(dir, "prog")
-	if err := os.WriteFile(cpp, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// -O2 -std=c++11 as kallisto 0.48's CMakeLists.txt builds it.
-	out, err := exec.Command(gxx, "-O2", "-std=c++11", "-o", bin, cpp).CombinedOutput()
-	if err != nil {
-		t.Fatalf("g++: %v\n%s", err, out)
-	}
-	return bin
+	return testref.BuildCpp(t, src, "-O2", "-std=c++11")
 }
 
 // runCpp runs bin with stdin as input and returns its standard output.
@@ -311,19 +295,7 @@ func TestWriteGolden(t *testing.T) {
 	if err := Write(&b, smallTable()); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "abundance.tsv.golden")
-	if *update {
-		if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./abundance -update)", err)
-	}
-	if diff := cmp.Diff(string(want), b.String()); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", golden, diff)
-	}
+	testref.Golden(t, filepath.Join("testdata", "abundance.tsv.golden"), b.String(), *update)
 }
 
 // TestGoldenMatchesCpp checks the golden file itself against the C++

@@ -89,4 +89,3 @@ func dumpTSV(f *File, counts []float64, path string) error {
 	t := &abundance.Table{IDs: f.IDs, Lengths: f.Lengths, EffLens: f.EffLengths, EstCounts: counts, TPM: em.TPM(counts, f.EffLengths)}
 	return atomicfile.Write(path, func(w io.Writer) error { return abundance.Write(w, t) })
 }
-

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/gallisto/gallisto/internal/testref"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -78,19 +79,7 @@ func TestWriteGolden(t *testing.T) {
 			if err := Write(&b, &info); err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", name+".json.golden")
-			if *update {
-				if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./runinfo -update)", err)
-			}
-			if diff := cmp.Diff(string(want), b.String()); diff != "" {
-				t.Errorf("%s (-want +got):\n%s", golden, diff)
-			}
+			testref.Golden(t, filepath.Join("testdata", name+".json.golden"), b.String(), *update)
 		})
 	}
 }
@@ -256,18 +245,8 @@ int main(int argc, char** argv) {
 // with a power-of-two denominator), values just below and above them, 0%,
 // 100%, and random runs of up to 10^9 reads.
 func TestMatchesCpp(t *testing.T) {
-	gxx, err := exec.LookPath("g++")
-	if err != nil {
-		t.Skip("g++ not on PATH: cannot compare with kallisto's C++")
-	}
+	bin := testref.BuildCpp(t, auxCpp, "-O2", "-std=c++11")
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "aux")
-	if err := os.WriteFile(bin+".cpp", []byte(auxCpp), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(gxx, "-O2", "-std=c++11", "-o", bin, bin+".cpp").CombinedOutput(); err != nil {
-		t.Fatalf("g++: %v\n%s", err, out)
-	}
 	type counts struct{ processed, aligned, unique int64 }
 	runs := []counts{
 		{1000000, 940500, 802125}, // 94.05, 80.2125

@@ -69,9 +69,10 @@
 //
 // Measured on the development machine, a 2-core AMD EPYC shared with other
 // jobs (load average 6 to 10 during the runs, so wall times are inflated
-// and vary up to 3x between runs; per-thread CPU time, from
-// TestLookupSpeed, is the steadier figure). Medians of 5 (go test -bench)
-// or 7 (TestLookupSpeed) runs, ranges over 2-3 sessions; "dependent"
+// and vary up to 3x between runs; per-thread CPU time, measured then by a
+// test since turned into BenchmarkLookupFloor's cpu-ns/op, is the steadier
+// figure). Medians of 5 (go test -bench) or 7 runs, ranges over 2-3
+// sessions; "dependent"
 // lookups wait for the previous result, so they measure latency rather
 // than throughput:
 //

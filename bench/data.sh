@@ -19,7 +19,7 @@ SHARED="${GALLISTO_SHARED:-$REPO/../shared}"
 [ -d "$SHARED" ] && SHARED="$(cd "$SHARED" && pwd)"
 DATA="${GALLISTO_BENCH_DATA:-${XDG_CACHE_HOME:-$HOME/.cache}/gallisto-bench}"
 export BENCH_BIN="${BENCH_BIN:-$DATA/bin}"
-ALL_SETS="real-airway real-yeast chr22-200k chr22-1M chr22-10M chr22-20M human-10M"
+ALL_SETS="real-airway real-yeast chr22-200k chr22-1M chr22-2M chr22-10M chr22-20M human-10M"
 PIGZ_THREADS="${PIGZ_THREADS:-2}"
 
 log() { echo "[data $(date +%T)] $*" >&2; }
@@ -118,6 +118,7 @@ make_set() {
         printf 'quant-se\tSRR4238351\tse\t%s\t-\t200\t20\t%s\n' "$se" "$(count_pairs "$se")"
       } > "$d/samples.tsv" ;;
     chr22-200k) simulate_chr22 "$name" 200000 3 ;;
+    chr22-2M) simulate_chr22 "$name" 2000000 3 ;;
     chr22-10M) simulate_chr22 "$name" 10000000 3 ;;
     chr22-1M)
       # The first 1 M pairs of chr22-10M; truth recounted from RSEM's read names.

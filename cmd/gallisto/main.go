@@ -78,7 +78,8 @@ Typical use:
 	return root
 }
 
-// exactArgs is cobra.ExactArgs reporting a usage error.
+// argsCheck wraps a cobra.PositionalArgs check so that its failure is a
+// usage error (exit code 2) that points to --help.
 func argsCheck(check cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if err := check(c, args); err != nil {

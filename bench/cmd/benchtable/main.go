@@ -261,7 +261,7 @@ func fr(x float64) string {
 	return f(x, 2) + "×"
 }
 
-// fmtSize picks a precision that keeps small values readable.
+// fmtNum picks a precision that keeps small values readable.
 func fmtNum(x float64) string {
 	switch {
 	case math.IsNaN(x):

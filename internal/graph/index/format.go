@@ -1,35 +1,6 @@
 package index
 
-// gallisto index file format, version 3.
-//
-// The file is a sequence of little-endian 64-bit words, so that after one
-// bulk read every array is used in place:
-//
-//	word 0      magic "GALLIDX\x1a"
-//	word 1      format version (low 32 bits) and k (high 32 bits)
-//	words 2-9   counts: targets T, contigs C, classes E, k-mers N,
-//	            passes P, class members M, name bytes B, sequence words S
-//	sections, each padded to a whole word, uint32 arrays two to a word
-//	(the first in the low half):
-//	  name lengths     uint32 x T
-//	  names            B bytes, concatenated
-//	  target lengths   int32 x T (FASTA lengths)
-//	  k-mer starts     uint32 x (C+1): contig c holds k-mers
-//	                   start[c] .. start[c+1]-1 of the k-mer space
-//	  contig classes   uint32 x C
-//	  pass offsets     uint32 x (C+1)
-//	  passes           uint64 x P (transcript<<32 | position<<1 | sense)
-//	  class offsets    uint32 x (E+1)
-//	  class members    uint32 x M
-//	  contig sequence  uint64 x S: 2 bits per base (A=0 C=1 G=2 T=3, first
-//	                   base in the high bits), contigs concatenated, contig c
-//	                   holding start[c+1]-start[c]+k-1 bases
-//	  dictionary       package kdict's serialised form
-//	last word   CRC-32C (Castagnoli) of all previous bytes, in the low half
-//
-// A file of any other version, a truncated file or one whose checksum
-// fails is refused with an error that says which. Version 2 lacked the
-// contig adjacency.
+// The file format is specified in the package documentation (index.go).
 
 import (
 	"encoding/binary"
@@ -56,6 +27,14 @@ var magic = [8]byte{'G', 'A', 'L', 'L', 'I', 'D', 'X', 0x1a}
 const headerWords = 10
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// littleEndian reports whether this machine stores words as the file does.
+// The arrays of a loaded file are used in place (and written straight from
+// memory), so a big-endian machine would read and write them wrong; Write
+// and Load refuse to run there instead.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+var errBigEndian = errors.New("index files are little-endian and used in place: this big-endian machine cannot read or write them")
 
 // sectionWriter writes sections to the file while computing its checksum.
 type sectionWriter struct {
@@ -93,6 +72,9 @@ func (sw *sectionWriter) u64s(v []uint64) {
 // Write stores x at path atomically (temporary file, then rename). Sections
 // are written straight from memory, with no copy of the index.
 func (x *Index) Write(path string) error {
+	if !littleEndian {
+		return fmt.Errorf("index: %w", errBigEndian)
+	}
 	f, err := atomicfile.Create(path)
 	if err != nil {
 		return fmt.Errorf("index: %w", err)
@@ -270,6 +252,9 @@ func (d *decoder) bytes(n uint64) []byte {
 }
 
 func decodeWords(words []uint64, size int) (*Index, error) {
+	if !littleEndian {
+		return nil, errBigEndian
+	}
 	head := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), 8*len(words))[:size]
 	if err := checkMagic(head); err != nil {
 		return nil, err

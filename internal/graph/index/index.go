@@ -8,8 +8,49 @@
 //
 // An Index is immutable once built or loaded and is shared without locks by
 // all pseudoalignment workers. Build makes one from FASTA files; Write and
-// Load store it in gallisto's versioned index file format (format.go),
-// whose arrays are used in place after one bulk read.
+// Load store it in the file format below, whose arrays are used in place
+// after one bulk read.
+//
+// # File format, version 3
+//
+// The file is a sequence of little-endian 64-bit words (Write and Load
+// refuse to run on a big-endian machine, where the in-place arrays would
+// be wrong):
+//
+//	word 0      magic "GALLIDX\x1a"
+//	word 1      format version (low 32 bits) and k (high 32 bits)
+//	words 2-9   counts: targets T, contigs C, classes E, k-mers N,
+//	            passes P, class members M, name bytes B, sequence words S
+//
+// then these sections, in this order, each padded with zeros to a whole
+// word, uint32 arrays two to a word (the first in the low half):
+//
+//	name lengths     uint32 x T
+//	names            B bytes, concatenated
+//	target lengths   int32 x T (FASTA lengths)
+//	k-mer starts     uint32 x (C+1): contig c holds k-mers start[c] ..
+//	                 start[c+1]-1 of the k-mer space (N = start[C])
+//	contig classes   uint32 x C
+//	pass offsets     uint32 x (C+1): contig c's passes are
+//	                 passes[off[c]:off[c+1]] (P = off[C])
+//	passes           uint64 x P: transcript<<32 | position<<1 | sense
+//	class offsets    uint32 x (E+1): class e's members are
+//	                 members[off[e]:off[e+1]] (M = off[E])
+//	class members    uint32 x M, transcript numbers, ascending per class
+//	contig sequence  uint64 x S: 2 bits per base (A=0 C=1 G=2 T=3, first
+//	                 base in the high bits), contigs concatenated, contig c
+//	                 holding start[c+1]-start[c]+k-1 bases
+//	adjacency        uint32 x 8C: the slots of adj.go, 8 per contig
+//	dictionary       package kdict's serialised form (kdict/format.go: part
+//	                 count, key count N, filter words, then the parts' mphf
+//	                 tables, the N uint32 values, the Bloom filter's words)
+//
+// and last a word holding the CRC-32C (Castagnoli) of all previous bytes in
+// its low half. TestFileLayout walks a written file by this description.
+//
+// A file of any other version, a truncated file or one whose checksum
+// fails is refused with an error that says which. Version 2 lacked the
+// contig adjacency; version 1 predates the minimal perfect hash dictionary.
 package index
 
 import (
@@ -20,9 +61,6 @@ import (
 
 // Occurrence is one pass of a transcript through a contig.
 type Occurrence = debruijn.Occurrence
-
-// MakeOccurrence packs a pass.
-var MakeOccurrence = debruijn.MakeOccurrence
 
 // Entry locates a canonical k-mer: contig, offset, orientation.
 type Entry = debruijn.Entry

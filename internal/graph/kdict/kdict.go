@@ -164,15 +164,3 @@ func (d *Dict) PrefetchFilter(key uint64) {
 		d.filter.Prefetch(key)
 	}
 }
-
-// SizeBytes returns the memory the dictionary occupies.
-func (d *Dict) SizeBytes() int {
-	n := 4*len(d.values) + 8*len(d.off)
-	for _, t := range d.parts {
-		n += 8 * t.SizeWords()
-	}
-	if d.filter != nil {
-		n += 8 * len(d.filter.Words())
-	}
-	return n
-}

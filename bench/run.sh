@@ -3,7 +3,7 @@
 # side by side on the same inputs, same threads, in one run.
 #
 #   bench/run.sh [--quick] [--sets a,b] [--reps N] [--index-reps N] [--threads 1,2]
-#                [--tools gallisto,gallisto-isal,kallisto,salmon,zcat] [--gallisto PATH] [--no-acc]
+#                [--tools gallisto,gallisto-full,gallisto-isal,kallisto,salmon,zcat] [--gallisto PATH] [--no-acc]
 #                [--quiet-wait S] [--data-only] [--tag TAG] [--out DIR]
 #
 #   --quick        sets real-airway,real-yeast,chr22-200k (a few minutes)
@@ -12,7 +12,8 @@
 #   --index-reps   repetitions of the index step (default: --reps); 0 reuses the indexes
 #                  the last run left in the work directory (quant rows only)
 #   --threads      thread counts for quant and salmon index (default 1,2)
-#   --tools        subset/order of tools (default gallisto,gallisto-isal,kallisto,salmon,zcat)
+#   --tools        subset/order of tools (default gallisto,gallisto-isal,kallisto,salmon,zcat;
+#                  gallisto-full is gallisto quant --model full with gallisto's index)
 #   --gallisto     use this binary instead of building ./cmd/gallisto
 #   --no-acc       skip the accuracy columns (shared eval tool)
 #   --quiet-wait S before each command wait (up to S seconds) until other processes use
@@ -97,6 +98,10 @@ for t in $tools; do
       else
         note "gallisto skipped: \`go build ./cmd/gallisto\` failed ($(grep -m1 -v '^#' "$LOGDIR/gallisto-build.log" | cut -c1-160))"
       fi ;;
+    gallisto-full)
+      # gallisto quant --model full, with gallisto's index: needs the gallisto tool too
+      [[ " $tools " == *" gallisto "* ]] || die "gallisto-full needs the gallisto tool in --tools (for the index and the binary)"
+      have_tool+="gallisto-full " ;;
     gallisto-isal)
       # gallisto built with the optional ISA-L gzip decoder (needs libisal-dev);
       # it quantifies with gallisto's index (the index build is the same code).
@@ -141,7 +146,7 @@ printf 'run\tset\ttool\tstep\tsample\tthreads\trep\tstatus\twall_s\tuser_s\tsys_
 mapped_pct() {
   local f
   case $2 in
-    kallisto|gallisto|gallisto-isal) f="$1/run_info.json"; [ -f "$f" ] && sed -n 's/.*"p_pseudoaligned": *\([0-9.]*\).*/\1/p' "$f" | head -1 ;;
+    kallisto|gallisto|gallisto-isal|gallisto-full) f="$1/run_info.json"; [ -f "$f" ] && sed -n 's/.*"p_pseudoaligned": *\([0-9.]*\).*/\1/p' "$f" | head -1 ;;
     salmon) f="$1/aux_info/meta_info.json"; [ -f "$f" ] && sed -n 's/.*"percent_mapped": *\([0-9.]*\).*/\1/p' "$f" | head -1 ;;
   esac
   return 0
@@ -211,7 +216,7 @@ rotated() {
 }
 
 # index_path TOOL WORKDIR -> where TOOL's index is built
-index_path() { case $1 in salmon) echo "$2/salmon/index" ;; gallisto-isal) echo "$2/gallisto/index.idx" ;; *) echo "$2/$1/index.idx" ;; esac; }
+index_path() { case $1 in salmon) echo "$2/salmon/index" ;; gallisto-isal|gallisto-full) echo "$2/gallisto/index.idx" ;; *) echo "$2/$1/index.idx" ;; esac; }
 
 bench_set() {
   local set=$1 sd w tx
@@ -241,7 +246,7 @@ bench_set() {
   local rep t th dest
   for ((rep = 1; rep <= index_reps; rep++)); do
     for t in $(rotated $((rep - 1))); do
-      [ "$t" = zcat ] || [ "$t" = gallisto-isal ] && continue
+      [ "$t" = zcat ] || [ "$t" = gallisto-isal ] || [ "$t" = gallisto-full ] && continue
       local ths="1"; [ "$t" = salmon ] && ths="$threads"
       for th in $ths; do
         dest=$(index_path "$t" "$w"); rm -rf "$dest" "$w/$t/tmp"; mkdir -p "$w/$t"
@@ -278,6 +283,8 @@ bench_set() {
                         kallisto quant -i "$idx" -o "$qd" -t "$th" ${se[@]+"${se[@]}"} "${rd[@]}" ;;
             gallisto) measure "$set" gallisto "${step[i]}" "${sample[i]}" "$th" "$rep" - "$qd" -- \
                         "$GALLISTO" quant -i "$idx" -o "$qd" -t "$th" ${se[@]+"${se[@]}"} "${rd[@]}" ;;
+            gallisto-full) measure "$set" gallisto-full "${step[i]}" "${sample[i]}" "$th" "$rep" - "$qd" -- \
+                        "$GALLISTO" quant --model full -i "$idx" -o "$qd" -t "$th" ${se[@]+"${se[@]}"} "${rd[@]}" ;;
             gallisto-isal) measure "$set" gallisto-isal "${step[i]}" "${sample[i]}" "$th" "$rep" - "$qd" -- \
                         "$GALLISTO_ISAL" quant -i "$idx" -o "$qd" -t "$th" ${se[@]+"${se[@]}"} "${rd[@]}" ;;
             salmon)
@@ -307,7 +314,7 @@ bench_set() {
         awk -F'\t' 'BEGIN {OFS = "\t"} NR == 1 {print "target_id", "true_count", "true_tpm"; next} {print $1, $4, $5}' "$kq" > "$ref"
       fi
       for t in "${run_tools[@]}"; do
-        case $t in kallisto|gallisto|gallisto-isal) q=abundance.tsv ;; salmon) q=quant.sf ;; *) continue ;; esac
+        case $t in kallisto|gallisto|gallisto-isal|gallisto-full) q=abundance.tsv ;; salmon) q=quant.sf ;; *) continue ;; esac
         q="$w/$t/t$th/${sample[i]}/$q"
         [ -s "$q" ] || continue
         local lab="$set|$t|${step[i]}|$th|${sample[i]}"

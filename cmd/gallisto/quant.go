@@ -110,7 +110,7 @@ const quantExample = `  # paired-end
 func newQuantCmd() *cobra.Command {
 	o := &quant.Options{}
 	var fr, rf bool
-	var strand string
+	var strand, ablate string
 	c := &cobra.Command{
 		Use:     "quant -i INDEX -o DIR [options] FASTQ-files...",
 		Short:   "Quantify abundances of transcripts from RNA-seq reads",
@@ -143,6 +143,23 @@ func newQuantCmd() *cobra.Command {
 			if strand != "" && (fr || rf) {
 				return usageError{errString("--strand cannot be combined with --fr-stranded or --rf-stranded")}
 			}
+			for _, p := range strings.Split(ablate, ",") {
+				switch p {
+				case "":
+				case "rescue":
+					o.Ablate.Rescue = true
+				case "score":
+					o.Ablate.Score = true
+				case "length":
+					o.Ablate.Length = true
+				case "bins":
+					o.Ablate.Bins = true
+				case "vb":
+					o.Ablate.VB = true
+				default:
+					return usageError{errString("--ablate takes rescue, score, length, bins or vb, not " + p)}
+				}
+			}
 			if o.Threads >= 1 {
 				// -t bounds the cores used, readers and workers together.
 				runtime.GOMAXPROCS(o.Threads)
@@ -171,6 +188,9 @@ func newQuantCmd() *cobra.Command {
 	f.IntVarP(&o.Threads, "threads", "t", 1, "Number of threads to use")
 	f.BoolVar(&o.NoNameCheck, "no-name-check", false, "Do not check that paired reads have matching names")
 	f.BoolVar(&o.Interleaved, "interleaved", false, "Paired reads in one file, each record followed by its mate")
+	f.StringVar(&o.Model, "model", quant.ModelKallisto, "Statistical model: kallisto (kallisto 0.48's results) or full (fragment placement, length and mismatches; see above)")
+	f.StringVar(&ablate, "ablate", "", "Switch parts of --model full off, comma-separated: rescue, score, length, bins, vb (for measurements)")
+	f.MarkHidden("ablate")
 	f.StringVar(&o.GeneMap, "genemap", "", "transcript_id<TAB>gene_id table (header optional): also write abundance.genes.tsv")
 	f.StringVarP(&o.GTF, "gtf", "g", "", "GTF annotation (plain or .gz): also write abundance.genes.tsv")
 	c.MarkFlagRequired("index")

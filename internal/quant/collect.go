@@ -34,6 +34,9 @@ type batchResult struct {
 	// alt holds what the batch gives under the FR and RF filters
 	// (--strand auto), nil otherwise.
 	alt [2]*batchResult
+	// places holds, with --model full, the places of every aligned read
+	// in read order, one per transcript of its set.
+	places []pseudo.Place
 }
 
 // reset empties res for batch seq of n reads.
@@ -46,6 +49,7 @@ func (res *batchResult) reset(seq, n int) {
 	res.reasons = [pseudo.NumReasons]int64{}
 	res.hexes = res.hexes[:0]
 	res.strandEv = res.strandEv[:0]
+	res.places = res.places[:0]
 	for _, a := range res.alt {
 		if a != nil {
 			a.reset(seq, n)
@@ -65,6 +69,9 @@ func (res *batchResult) addRead(r *pseudo.Result) {
 		res.ecs = append(res.ecs, int32(-2-(len(res.newOff)-1)))
 		res.newMembers = append(res.newMembers, r.Targets...)
 		res.newOff = append(res.newOff, int32(len(res.newMembers)))
+	}
+	if r.Reason == pseudo.Aligned {
+		res.places = append(res.places, r.Places...)
 	}
 	if r.FragLen > 0 {
 		res.fragLens = append(res.fragLens, r.FragLen)
@@ -127,6 +134,8 @@ type counts struct {
 	alt        [2]*counts
 	strandWant int
 	strandEv   strand.Counts
+
+	full *fullState // --model full, else nil
 }
 
 // setBias arms the collection of observed hexamers (--bias).
@@ -156,14 +165,23 @@ func (c *counts) add(res *batchResult) {
 	for i, r := range res.reasons {
 		c.reasons[i] += r
 	}
+	off := 0 // of the next aligned read's places (--model full)
 	for _, ec := range res.ecs {
+		var id uint32
 		switch {
 		case ec >= 0:
-			c.ecCounts[ec]++
+			id = uint32(ec)
 		case ec <= -2:
 			j := -2 - ec
-			set := res.newMembers[res.newOff[j]:res.newOff[j+1]]
-			c.ecCounts[c.newClass(set)]++
+			id = c.newClass(res.newMembers[res.newOff[j]:res.newOff[j+1]])
+		default:
+			continue
+		}
+		c.ecCounts[id]++
+		if c.full != nil {
+			mem := c.members(id)
+			c.full.addFragment(id, mem, res.places[off:off+len(mem)])
+			off += len(mem)
 		}
 	}
 	for _, fl := range res.fragLens {
@@ -173,6 +191,7 @@ func (c *counts) add(res *batchResult) {
 		c.fldHist[fl]++
 		c.fldWant--
 	}
+	c.fullAfterBatch(false)
 	for _, h := range res.hexes {
 		if c.biasWant == 0 {
 			break
@@ -235,7 +254,7 @@ func (c *counts) classes() (off []uint32, members []uint32) {
 
 // pseudoalignAll runs the read pipeline: one producer reading the inputs,
 // threads workers, and the caller's goroutine merging results in order.
-func pseudoalignAll(ctx context.Context, idx *index.Index, in readInputs, threads int, mopt pseudo.Options, fldWant int) (*counts, error) {
+func pseudoalignAll(ctx context.Context, idx *index.Index, in readInputs, threads int, mopt pseudo.Options, fldWant int, full *fullArm) (*counts, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	nbuf := 2*threads + 2
@@ -296,6 +315,9 @@ func pseudoalignAll(ctx context.Context, idx *index.Index, in readInputs, thread
 		}
 		c.strandWant = strand.Fragments
 	}
+	if full != nil {
+		c.armFull(full.model, full.parts)
+	}
 	pending := make(map[int]*batchResult)
 	nextSeq := 0
 	for res := range results {
@@ -317,6 +339,12 @@ func pseudoalignAll(ctx context.Context, idx *index.Index, in readInputs, thread
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	c.fullAfterBatch(true)
+	for _, a := range c.alt {
+		if a != nil {
+			a.fullAfterBatch(true)
+		}
 	}
 	return c, nil
 }

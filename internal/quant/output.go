@@ -48,8 +48,13 @@ func (o *Options) writeOutputs(ctx context.Context, r *runResult) error {
 	if err := atomicfile.Write(filepath.Join(o.OutDir, "abundance.tsv"), func(w io.Writer) error { return abundance.Write(w, tab) }); err != nil {
 		return err
 	}
+	model := o.Model
+	if model == "" {
+		model = ModelKallisto
+	}
 	extra := []runinfo.KV{
 		{Key: "gallisto_version", Value: GallistoVersion},
+		{Key: "model", Value: model},
 		{Key: "n_unaligned", Value: reasonMap(r.c)},
 	}
 	if r.strand != nil {
@@ -69,8 +74,13 @@ func (o *Options) writeOutputs(ctx context.Context, r *runResult) error {
 
 	var boots [][]float64
 	if o.Bootstraps > 0 {
-		off, members := r.c.classes()
-		p := &em.Problem{NumTargets: idx.NumTargets(), Off: off, Members: members, Counts: r.c.ecCounts, EffLens: r.fldEffLens}
+		var p *em.Problem
+		if r.c.full != nil {
+			p = r.c.fullProblem(r.fldEffLens)
+		} else {
+			off, members := r.c.classes()
+			p = &em.Problem{NumTargets: idx.NumTargets(), Off: off, Members: members, Counts: r.c.ecCounts, EffLens: r.fldEffLens}
+		}
 		if !o.Plaintext {
 			boots = make([][]float64, o.Bootstraps)
 		}

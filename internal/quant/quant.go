@@ -67,8 +67,11 @@ type Options struct {
 	// Plaintext (--plaintext) writes bootstraps as bs_abundance_N.tsv and
 	// no abundance.h5.
 	Plaintext bool
-	GeneMap   string // --genemap: transcript<TAB>gene table for abundance.genes.tsv
-	GTF       string // --gtf: GTF annotation for abundance.genes.tsv
+	// Model (--model) is ModelKallisto (also for "") or ModelFull.
+	Model   string
+	Ablate  Ablation // parts of the full model switched off (--ablate)
+	GeneMap string   // --genemap: transcript<TAB>gene table for abundance.genes.tsv
+	GTF     string   // --gtf: GTF annotation for abundance.genes.tsv
 
 	Call      string    // command line for run_info.json
 	StartTime time.Time // for run_info.json
@@ -119,6 +122,9 @@ func (o *Options) Validate() error {
 	}
 	if o.StrandAuto && o.Strand != pseudo.Unstranded {
 		add("--strand auto cannot be combined with --fr-stranded or --rf-stranded")
+	}
+	if o.Model != "" && o.Model != ModelKallisto && o.Model != ModelFull {
+		add("invalid --model %q: give %s (kallisto 0.48's results, the default) or %s", o.Model, ModelKallisto, ModelFull)
 	}
 	if o.GeneMap != "" && o.GTF != "" {
 		add("give either --genemap or --gtf, not both")
@@ -263,13 +269,22 @@ type alignment struct {
 // align pseudoaligns every read, makes the --strand auto call and logs
 // the counts. No aligned read at all is an error.
 func (o *Options) align(ctx context.Context, idx *index.Index) (*alignment, error) {
+	if o.Model == ModelFull {
+		o.logf("%sfull (%s)\n", logModel, fullDescription(o.Ablate))
+	}
 	o.logf("[quant] finding pseudoalignments for the reads ...")
 	mopt := pseudo.Options{Strand: o.Strand, SingleOverhang: o.SingleOverhang, MeanFragLen: int(o.FragLen), Bias: o.Bias, BothStrands: o.StrandAuto}
+	var full *fullArm
+	if o.Model == ModelFull {
+		mopt.Transcripts = idx.Transcripts()
+		mopt.NoUnion, mopt.NoScoreFilter, mopt.NoFacingFilter = o.Ablate.Rescue, o.Ablate.Score, o.Ablate.Length
+		full = &fullArm{model: o.fullModelFor(idx.Lengths), parts: o.Ablate.parts()}
+	}
 	fldWant := 0
 	if o.FragLen == 0 {
 		fldWant = fldPairs
 	}
-	c, err := pseudoalignAll(ctx, idx, o.inputs(), o.Threads, mopt, fldWant)
+	c, err := pseudoalignAll(ctx, idx, o.inputs(), o.Threads, mopt, fldWant, full)
 	if err != nil {
 		o.logf("\n")
 		return nil, err
@@ -338,8 +353,17 @@ func (o *Options) fragmentLengths(idx *index.Index, c *counts) (*fragLens, error
 // kallisto does).
 func (o *Options) estimate(ctx context.Context, idx *index.Index, al *alignment, fl *fragLens) (*runResult, error) {
 	c := al.c
-	off, members := c.classes()
-	prob := &em.Problem{NumTargets: idx.NumTargets(), Off: off, Members: members, Counts: c.ecCounts, EffLens: fl.effLens, Threads: o.Threads, Stop: ctx.Done()}
+	var prob *em.Problem
+	if c.full != nil {
+		prob = c.fullProblem(fl.effLens)
+	} else {
+		off, members := c.classes()
+		prob = &em.Problem{NumTargets: idx.NumTargets(), Off: off, Members: members, Counts: c.ecCounts, EffLens: fl.effLens}
+	}
+	prob.Threads, prob.Stop = o.Threads, ctx.Done()
+	if c.full != nil && !o.Ablate.VB {
+		prob.Prior = Prior
+	}
 	var bm *bias.Model
 	var recompute func([]float64) []float64
 	if o.Bias {

@@ -26,11 +26,14 @@ const (
 	// logRemovedStale reports temporary files of killed runs removed from
 	// the output directory.
 	logRemovedStale = "[quant] removed "
+	// logModel names the model of --model full (the default, kallisto's,
+	// is not named, as kallisto does not).
+	logModel = "[quant] model: "
 )
 
 // ExtraLogPrefixes lists the prefixes of the log lines gallisto adds to
 // kallisto's; removing the lines that start with them leaves kallisto's log.
-var ExtraLogPrefixes = []string{logUnaligned, logRemovedStale}
+var ExtraLogPrefixes = []string{logUnaligned, logRemovedStale, logModel}
 
 // readInputs says how the read files hold the fragments.
 type readInputs struct {

@@ -118,7 +118,7 @@ func newReport() *report {
 		acc:       map[accKey]*accVals{},
 		setInfo:   map[string]string{},
 		setNotes:  map[string][]string{},
-		toolOrder: map[string]int{"kallisto": 0, "gallisto": 1, "gallisto-isal": 2, "salmon": 3, "zcat": 4},
+		toolOrder: map[string]int{"kallisto": 0, "gallisto": 1, "gallisto-isal": 2, "gallisto-full": 3, "salmon": 4, "zcat": 5},
 	}
 }
 

@@ -31,6 +31,13 @@ type Options struct {
 	// Result.FR and Result.RF what the fragment gives under --fr-stranded
 	// and --rf-stranded, from the same k-mer hits (--strand auto).
 	BothStrands bool
+	// Transcripts, when set, makes Map place every aligned fragment on
+	// each transcript of its set (Result.Places) and drop the transcripts
+	// the placement rules exclude (place.go; quant --model full).
+	Transcripts *index.Transcripts
+	// NoUnion, NoScoreFilter and NoFacingFilter switch parts of placement
+	// off (place.go), to measure what each buys.
+	NoUnion, NoScoreFilter, NoFacingFilter, NoRescan bool
 }
 
 // Reason says why a read was not pseudoaligned.
@@ -77,6 +84,9 @@ type Result struct {
 	// gets with the --fr-stranded and --rf-stranded filters. They point
 	// into the Mapper and are valid until the next call to Map.
 	FR, RF *Result
+	// Places is, with Options.Transcripts, where the fragment lies on
+	// each of Targets (same order); valid until the next call to Map.
+	Places []Place
 }
 
 // maxFragLen bounds measured fragment lengths (kallisto's MAX_FRAG_LEN).
@@ -88,11 +98,26 @@ type Mapper struct {
 	idx              *index.Index
 	opt              Options
 	hits1, hits2     []hit
+	tail1, tail2     hit // each mate's last exact hit (match)
 	ua, ub, uc, tmp2 []uint32
 	key              []byte
 	first1, first2   first    // firstPair's results
 	fr, rf           Result   // BothStrands results
 	frBuf, rfBuf     []uint32 // their Targets
+	// Placement (Options.Transcripts): the reads of the current call,
+	// encoded on first use, and per-result scratch.
+	r1, r2             []byte
+	encoded            bool
+	mate1, mate2       mate
+	mainPl, frPl, rfPl placeScratch
+	kset               []uint32 // kallisto's set of the fragment (full model)
+	kec                int32    // and its index class, or -1
+	unionBuf, unionTmp []uint32
+	contigs            []uint32 // distinct contigs of the hits (majority)
+	rhits1, rhits2     []hit    // the rescan's hits
+	rescanPl           placeScratch
+	on1, on2           []onTranscript // per candidate, each mate's placement
+	ok1, ok2           []bool
 }
 
 // NewMapper returns a Mapper over idx.
@@ -103,6 +128,7 @@ func NewMapper(idx *index.Index, opt Options) *Mapper {
 // Map pseudoaligns a single read (r2 == nil) or a read pair.
 func (m *Mapper) Map(r1, r2 []byte) Result {
 	paired := r2 != nil
+	m.r1, m.r2, m.encoded = r1, r2, false
 	var any1, any2 bool
 	sh := m.idx.Shape
 	it1 := kmer.NewIterator(sh, r1)
@@ -110,10 +136,10 @@ func (m *Mapper) Map(r1, r2 []byte) Result {
 	if paired {
 		it2 := kmer.NewIterator(sh, r2)
 		pre1, pre2 := m.firstPair(&it1, &it2)
-		m.hits1, any1 = m.match(it1, len(r1), m.hits1[:0], pre1)
-		m.hits2, any2 = m.match(it2, len(r2), m.hits2, pre2)
+		m.hits1, any1 = m.match(it1, len(r1), m.hits1[:0], pre1, &m.tail1)
+		m.hits2, any2 = m.match(it2, len(r2), m.hits2, pre2, &m.tail2)
 	} else {
-		m.hits1, any1 = m.match(it1, len(r1), m.hits1[:0], nil)
+		m.hits1, any1 = m.match(it1, len(r1), m.hits1[:0], nil, &m.tail1)
 	}
 	res := Result{EC: -1, Hex5: -1}
 	h1, h2 := m.hits1, m.hits2
@@ -127,10 +153,10 @@ func (m *Mapper) Map(r1, r2 []byte) Result {
 	// ec is an index class that holds u (every step below keeps a subset),
 	// or -1: setEC takes it as u's class when the sizes agree.
 	ec := int32(-1)
+	conflict := false
 	switch {
 	case len(h1) > 0 && !ok1, len(h2) > 0 && !ok2:
-		res.Reason = Conflict
-		return res
+		conflict = true
 	case len(h1) == 0:
 		u, ec = u2, ec2
 	case len(h2) == 0:
@@ -138,16 +164,29 @@ func (m *Mapper) Map(r1, r2 []byte) Result {
 	default:
 		u = intersectInto(m.uc[:0], u1, u2)
 		m.uc = u
-		if len(u) == 0 {
-			res.Reason = Conflict
-			return res
-		}
 		// u is in both sides' classes: the smaller one is the one u can
 		// equal.
 		ec = ec1
 		if len(m.idx.EC(uint32(ec2))) < len(m.idx.EC(uint32(ec1))) {
 			ec = ec2
 		}
+		conflict = len(u) == 0
+	}
+	if m.opt.Transcripts != nil {
+		// The full model places the fragment on every transcript that
+		// holds any of its hits (see place.go); kallisto's set is kept
+		// to name the class when placement ends with it.
+		if cand, ok := m.union(h1, h2); ok && !m.opt.NoUnion {
+			m.kset, m.kec = append(m.kset[:0], u...), ec
+			if conflict {
+				m.kec = -1
+			}
+			u, ec, conflict = cand, -1, false
+		}
+	}
+	if conflict {
+		res.Reason = Conflict
+		return res
 	}
 	if m.opt.MeanFragLen > 0 && !m.opt.SingleOverhang && (!paired || len(h1) == 0 || len(h2) == 0) {
 		first := h1
@@ -165,8 +204,8 @@ func (m *Mapper) Map(r1, r2 []byte) Result {
 		hex = m.hexamer(h1)
 	}
 	if m.opt.BothStrands {
-		m.fr = m.strandResult(&m.frBuf, u, ec, h1, h2, FR, paired, hex)
-		m.rf = m.strandResult(&m.rfBuf, u, ec, h1, h2, RF, paired, hex)
+		m.fr = m.strandResult(&m.frBuf, &m.frPl, u, ec, h1, h2, FR, paired, hex)
+		m.rf = m.strandResult(&m.rfBuf, &m.rfPl, u, ec, h1, h2, RF, paired, hex)
 		res.FR, res.RF = &m.fr, &m.rf
 	}
 	if m.opt.Strand != Unstranded {
@@ -180,6 +219,19 @@ func (m *Mapper) Map(r1, r2 []byte) Result {
 			res.Reason = StrandFilter
 			return res
 		}
+	}
+	if m.opt.Transcripts != nil {
+		u, res.Places = m.place(u, h1, h2, &m.mainPl)
+		if len(u) == 0 {
+			res.Reason = Conflict
+			return res
+		}
+		if !m.opt.NoRescan && bestMismatches(res.Places) > rescanLimit(len(r1)+len(r2)) {
+			if u2, p2, ok := m.rescan(); ok && bestMismatches(p2) < bestMismatches(res.Places) {
+				u, res.Places, ec = u2, p2, -1
+			}
+		}
+		ec = m.kallistoClass(u, ec)
 	}
 	res.Targets = u
 	res.Hex5 = hex
@@ -206,7 +258,7 @@ func (m *Mapper) setEC(res *Result, ec int32, h1, h2 []hit, paired bool) {
 
 // strandResult is the result of the aligned set u (held by index class
 // ec, or -1) under strand filter s, with its targets in *buf.
-func (m *Mapper) strandResult(buf *[]uint32, u []uint32, ec int32, h1, h2 []hit, s Strand, paired bool, hex int32) Result {
+func (m *Mapper) strandResult(buf *[]uint32, sc *placeScratch, u []uint32, ec int32, h1, h2 []hit, s Strand, paired bool, hex int32) Result {
 	out := (*buf)[:0]
 	for _, tr := range u {
 		if len(h1) > 0 && !m.onStrand(tr, h1[0], s == FR) {
@@ -222,6 +274,14 @@ func (m *Mapper) strandResult(buf *[]uint32, u []uint32, ec int32, h1, h2 []hit,
 	if len(out) == 0 {
 		r.Reason = StrandFilter
 		return r
+	}
+	if m.opt.Transcripts != nil {
+		out, r.Places = m.place(out, h1, h2, sc)
+		if len(out) == 0 {
+			r.Reason = Conflict
+			return r
+		}
+		ec = m.kallistoClass(out, ec)
 	}
 	r.Targets, r.Hex5 = out, hex
 	m.setEC(&r, ec, h1, h2, paired)

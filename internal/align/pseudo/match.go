@@ -60,7 +60,11 @@ const filterAhead = 16
 // it starts at the read's first valid k-mer and l is the read's length;
 // pre, if not nil, is the dictionary's answer for that k-mer, looked up
 // beforehand (see firstPair).
-func (m *Mapper) match(it kmer.Iterator, l int, hits []hit, pre *first) ([]hit, bool) {
+//
+// tail receives the last hit whose entry is that of the k-mer at its own
+// read position (a lookup's answer; the hits that record a jump carry the
+// entry of the k-mer the jump started from), for placement.
+func (m *Mapper) match(it kmer.Iterator, l int, hits []hit, pre *first, tail *hit) ([]hit, bool) {
 	x := m.idx
 	k := x.Shape.K
 	if it.Done() {
@@ -112,6 +116,7 @@ func (m *Mapper) match(it kmer.Iterator, l int, hits []hit, pre *first) ([]hit, 
 		pos := it.Pos()
 		last, have = hit{e, int32(pos), sense}, true
 		hits = append(hits, last)
+		*tail = last
 		dist := m.toExit(e, sense)
 		if dist == 0 {
 			crossAt, exit = pos+1, last
@@ -129,6 +134,9 @@ func (m *Mapper) match(it kmer.Iterator, l int, hits []hit, pre *first) ([]hit, 
 			break // no valid k-mer left: take what we have
 		}
 		e2, s2, ok2 := m.find(&it2, last, true)
+		if ok2 {
+			*tail = hit{e2, int32(it2.Pos()), s2}
+		}
 		if !ok2 || e2.Contig() == e.Contig() {
 			// The far k-mer agrees with the contig, or is absent (treated
 			// as agreeing, as kallisto does): record the jump.
@@ -183,6 +191,7 @@ func (m *Mapper) match(it kmer.Iterator, l int, hits []hit, pre *first) ([]hit, 
 			}
 			if eb, sb, okb := m.find(&it, last, true); okb {
 				hits = append(hits, hit{eb, int32(it.Pos()), sb})
+				*tail = hit{eb, int32(it.Pos()), sb}
 			}
 		}
 	}

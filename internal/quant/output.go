@@ -55,7 +55,7 @@ func (o *Options) writeOutputs(ctx context.Context, r *runResult) error {
 	extra := []runinfo.KV{
 		{Key: "gallisto_version", Value: GallistoVersion},
 		{Key: "model", Value: model},
-		{Key: "n_unaligned", Value: reasonMap(r.c)},
+		{Key: "n_unaligned", Value: reasonMap(r.c, r.c.full != nil)},
 	}
 	if r.strand != nil {
 		extra = append(extra, runinfo.KV{Key: "strand", Value: r.strand.RunInfo()})

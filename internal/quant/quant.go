@@ -404,9 +404,12 @@ func strandLogLine(c strand.Call) string {
 	return head + "\n[~warn] strand auto: strandedness undetermined (" + c.Reason + "); quantifying as unstranded\n"
 }
 
-func reasonMap(c *counts) map[string]int64 {
+func reasonMap(c *counts, full bool) map[string]int64 {
 	m := make(map[string]int64)
 	for r := pseudo.Reason(1); int(r) < pseudo.NumReasons; r++ {
+		if r == pseudo.LowScore && !full {
+			continue // only the full model scores reads
+		}
 		m[r.String()] = c.reasons[r]
 	}
 	return m

@@ -51,13 +51,14 @@ const (
 	Conflict            // k-mers of a read, or the two mates, share no transcript
 	Overhang            // every transcript would be overhung by the fragment
 	StrandFilter        // every transcript is on the wrong strand
+	LowScore            // (full model) no transcript matches the reads well enough
 	numReasons
 )
 
 // NumReasons is the number of Reason values.
 const NumReasons = int(numReasons)
 
-var reasonNames = [...]string{"aligned", "too_short", "too_many_n", "no_kmer_match", "mates_conflict", "overhang", "strand_filter"}
+var reasonNames = [...]string{"aligned", "too_short", "too_many_n", "no_kmer_match", "mates_conflict", "overhang", "strand_filter", "low_score"}
 
 // String returns the reason's name as used in run_info.json.
 func (r Reason) String() string { return reasonNames[r] }
@@ -116,6 +117,7 @@ type Mapper struct {
 	contigs            []uint32 // distinct contigs of the hits (majority)
 	rhits1, rhits2     []hit    // the rescan's hits
 	rescanPl           placeScratch
+	orphan1, orphan2   placeScratch
 	on1, on2           []onTranscript // per candidate, each mate's placement
 	ok1, ok2           []bool
 }
@@ -222,14 +224,18 @@ func (m *Mapper) Map(r1, r2 []byte) Result {
 	}
 	if m.opt.Transcripts != nil {
 		u, res.Places = m.place(u, h1, h2, &m.mainPl)
-		if len(u) == 0 {
-			res.Reason = Conflict
-			return res
-		}
-		if !m.opt.NoRescan && bestMismatches(res.Places) > rescanLimit(len(r1)+len(r2)) {
-			if u2, p2, ok := m.rescan(); ok && bestMismatches(p2) < bestMismatches(res.Places) {
+		if !m.opt.NoRescan && (len(u) == 0 || bestMismatches(res.Places) > rescanLimit(len(r1)+len(r2))) {
+			if u2, p2, ok := m.rescan(); ok && (len(u) == 0 || bestMismatches(p2) < bestMismatches(res.Places)) {
 				u, res.Places, ec = u2, p2, -1
 			}
+		}
+		if len(u) == 0 && paired && len(h1) > 0 && len(h2) > 0 && !m.opt.NoRescan {
+			u, res.Places = m.orphan(h1, h2)
+			ec = -1
+		}
+		if len(u) == 0 {
+			res.Reason = LowScore
+			return res
 		}
 		ec = m.kallistoClass(u, ec)
 	}
@@ -278,7 +284,7 @@ func (m *Mapper) strandResult(buf *[]uint32, sc *placeScratch, u []uint32, ec in
 	if m.opt.Transcripts != nil {
 		out, r.Places = m.place(out, h1, h2, sc)
 		if len(out) == 0 {
-			r.Reason = Conflict
+			r.Reason = LowScore
 			return r
 		}
 		ec = m.kallistoClass(out, ec)

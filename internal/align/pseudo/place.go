@@ -29,9 +29,20 @@ import (
 // from the read's 5' end in its direction). Where t holds a hit's contig
 // more than once, the pass with the fewest mismatches is taken.
 //
-// Two rules then drop transcripts from the set, before its class is
+// Three rules then drop transcripts from the set, before its class is
 // looked up:
 //
+//   - a transcript on which a mate with hits cannot be placed (none of the
+//     contigs of its first and last exact hits lie on it), or is placed
+//     with ValidMismatches(n) mismatches or more, is not a match. A pair
+//     left with none is placed by each mate alone, and the mate that
+//     matches with fewer mismatches is kept (an orphan: its partner lies
+//     in a repeat, say an Alu element, whose candidates are capped); a
+//     fragment still left with none is not aligned (LowScore). The bound is
+//     salmon 1.10's validity rule (--minScoreFraction 0.65 with its scores
+//     +2 per match and -4 per mismatch: 2(n-x) - 4x > 1.3n, so x < 0.35n/3,
+//     11.7% of the bases), for the same purpose: a read whose candidates
+//     all differ from it at one base in eight came from elsewhere;
 //   - a pair whose mates face each other on some transcripts of the set is
 //     dropped from the others (mates in one orientation, or facing away
 //     from each other, cannot come from a fragment of those); if they face
@@ -50,6 +61,10 @@ import (
 // The likelihood that uses the places (fragment length distribution,
 // mismatch weights) is the caller's (package quant), which knows the
 // fragment length distribution only after the first fragments.
+
+// ValidMismatches is the number of mismatches from which a placed mate of
+// n bases is not a match (see above): ceil(0.35n/3).
+func ValidMismatches(n int) int { return (35*n + 299) / 300 }
 
 // MaxExtraMismatches is how many more mismatches than the fragment's best
 // transcript a transcript may need and stay in the set (see above).
@@ -147,6 +162,9 @@ type Place struct {
 	// longest fragment that fits on the transcript from the read's 5' end
 	// in its direction; else 0.
 	Room int32
+	// valid: every mate with hits is placed with fewer than
+	// ValidMismatches mismatches (the kept transcripts all are).
+	valid bool
 }
 
 // mate is one read prepared for placement: its bases as 2-bit codes (A for
@@ -258,6 +276,7 @@ func (m *Mapper) placeHit(u []uint32, h hit, r *mate, out []onTranscript, ok []b
 type placeScratch struct {
 	kept   []uint32
 	places []Place
+	kept2  []uint32
 }
 
 // place computes the Place of the fragment on every transcript of u and
@@ -283,10 +302,14 @@ func (m *Mapper) place(u []uint32, h1, h2 []hit, sc *placeScratch) ([]uint32, []
 	if len(h2) > 0 {
 		m.placeMate(u, h2, m.tail2, &m.mate2, m.on2, m.ok2)
 	}
+	valid1, valid2 := ValidMismatches(m.mate1.n), ValidMismatches(m.mate2.n)
+	anyValid := false
 	for i, tr := range u {
 		var pl Place
 		a, b := m.on1[i], m.on2[i]
 		okA, okB := len(h1) > 0 && m.ok1[i], len(h2) > 0 && m.ok2[i]
+		pl.valid = (len(h1) == 0 || okA && a.mm < valid1) && (len(h2) == 0 || okB && b.mm < valid2)
+		anyValid = anyValid || pl.valid
 		if !okA {
 			a = onTranscript{}
 		}
@@ -324,15 +347,22 @@ func (m *Mapper) place(u []uint32, h1, h2 []hit, sc *placeScratch) ([]uint32, []
 		places = append(places, pl)
 	}
 	sc.places = places
+	if !anyValid && !m.opt.NoScoreFilter {
+		return u[:0], places[:0]
+	}
+	anyFacing = false
+	for _, pl := range places {
+		anyFacing = anyFacing || pl.valid && pl.FragLen > 0
+	}
 	best := int32(-1)
 	for _, pl := range places {
-		if (!anyFacing || pl.FragLen > 0) && (best < 0 || pl.Mismatches < best) {
+		if (pl.valid || m.opt.NoScoreFilter) && (!anyFacing || pl.FragLen > 0) && (best < 0 || pl.Mismatches < best) {
 			best = pl.Mismatches
 		}
 	}
 	keep := func(pl Place) bool {
 		return (m.opt.NoFacingFilter || !anyFacing || pl.FragLen > 0) &&
-			(m.opt.NoScoreFilter || pl.Mismatches-best <= MaxExtraMismatches)
+			(m.opt.NoScoreFilter || pl.valid && pl.Mismatches-best <= MaxExtraMismatches)
 	}
 	all := true
 	for _, pl := range places {
@@ -388,6 +418,32 @@ func clamp(x, l int) int { return min(max(x, 0), l) }
 // else kallisto's set. On 2 M chr22 pairs 0.1% of fragments meet more than
 // 128 transcripts, none more than 185.
 const unionCap = 256
+
+// orphan places a pair that matches no transcript as a pair by each mate
+// alone, and returns the transcripts and places of the mate with the
+// fewer mismatches (mate 1 on a tie), or none.
+func (m *Mapper) orphan(h1, h2 []hit) ([]uint32, []Place) {
+	var best []uint32
+	var bestPl []Place
+	for i, sc := range []*placeScratch{&m.orphan1, &m.orphan2} {
+		a, b := h1, []hit(nil)
+		if i == 1 {
+			a, b = nil, h2
+		}
+		u, ok := m.union(a, b)
+		if !ok {
+			continue
+		}
+		u = append(sc.kept[:0], u...) // union's buffers are reused below
+		sc.kept = u
+		kept, places := m.place(u, a, b, sc)
+		if len(kept) > 0 && (best == nil || bestMismatches(places) < bestMismatches(bestPl)) {
+			best, bestPl = append(sc.kept2[:0], kept...), places
+			sc.kept2 = best
+		}
+	}
+	return best, bestPl
+}
 
 // union returns the candidate transcripts of a fragment: those of the
 // classes of every contig its hits meet, or, past unionCap, those the

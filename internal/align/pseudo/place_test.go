@@ -237,3 +237,37 @@ func TestPlaceMatchesBruteForce(t *testing.T) {
 		t.Errorf("the test exercised too little: %v", checked)
 	}
 }
+
+// TestPlaceValidityAndOrphans: a read that shares only a k-mer or two with
+// the index is no match (LowScore), where kallisto's rule aligns it; a pair
+// whose second mate is such a read is aligned by its first mate alone
+// (an orphan, with the room its read leaves rather than a fragment
+// length).
+func TestPlaceValidityAndOrphans(t *testing.T) {
+	iso := newIsoforms(t)
+	full := NewMapper(iso.idx, Options{Transcripts: iso.ts})
+	plain := NewMapper(iso.idx, Options{})
+	r := rand.New(rand.NewPCG(9, 9))
+	src := iso.seqs[1] // skip2
+	// 60 random bases around 31 bases of skip2: 29 mismatches at least.
+	junk := []byte(randDNA(r, 15) + src[200:231] + randDNA(r, 14))
+	if res := plain.Map(junk, nil); res.Reason != Aligned {
+		t.Fatalf("kallisto's rule should align the junk read (%v)", res.Reason)
+	}
+	if res := full.Map(junk, nil); res.Reason != LowScore {
+		t.Errorf("full model: junk read %v %v, want low_score", res.Reason, res.Targets)
+	}
+	good := []byte(src[400:460])
+	res := full.Map(good, junk)
+	if res.Reason != Aligned {
+		t.Fatalf("pair with a junk mate: %v, want aligned as an orphan", res.Reason)
+	}
+	for i, pl := range res.Places {
+		if pl.FragLen != 0 || pl.Room == 0 || pl.Mismatches != 0 {
+			t.Errorf("orphan place on %s: %+v, want room, no fragment length, no mismatch", iso.names[res.Targets[i]], pl)
+		}
+	}
+	if !slices.Contains(res.Targets, 1) {
+		t.Errorf("orphan targets %v lack skip2", res.Targets)
+	}
+}

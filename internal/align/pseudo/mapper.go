@@ -115,6 +115,7 @@ type Mapper struct {
 	kec                int32    // and its index class, or -1
 	unionBuf, unionTmp []uint32
 	contigs            []uint32 // distinct contigs of the hits (majority)
+	votes              []uint16 // per transcript (majority)
 	rhits1, rhits2     []hit    // the rescan's hits
 	rescanPl           placeScratch
 	orphan1, orphan2   placeScratch

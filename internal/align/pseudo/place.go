@@ -237,6 +237,15 @@ func (m *Mapper) placeHit(u []uint32, h hit, r *mate, out []onTranscript, ok []b
 	c := h.e.Contig()
 	clen := int(x.ContigLen[c])
 	q, p := int(h.e.Pos()), int(h.pos)
+	// Where the read lies on the contig, in the contig's direction: when
+	// it lies wholly inside, its mismatches are the same on every
+	// transcript through the contig, counted once against the contig.
+	cs, cwords := q-p, r.fw
+	if !h.sense {
+		cs, cwords = q+k-1+p-(r.n-1), r.rc
+	}
+	inside := cs >= 0 && cs+r.n <= clen+k-1
+	contigMM := -1
 	occ := x.Occurrences(c)
 	for i, j := 0, 0; i < len(u) && j < len(occ); {
 		o := occ[j]
@@ -265,7 +274,15 @@ func (m *Mapper) placeHit(u []uint32, h hit, r *mate, out []onTranscript, ok []b
 		if ok[i] && out[i].start == pl.start && out[i].fw == pl.fw {
 			continue // the other hit's placement: the same bases
 		}
-		pl.mm = m.opt.Transcripts.Mismatches(u[i], pl.start, words, r.n)
+		switch {
+		case inside && contigMM >= 0:
+			pl.mm = contigMM
+		case inside:
+			contigMM = x.ContigMismatches(c, cs, cwords, r.n)
+			pl.mm = contigMM
+		default:
+			pl.mm = m.opt.Transcripts.Mismatches(u[i], pl.start, words, r.n)
+		}
 		if !ok[i] || pl.mm < out[i].mm {
 			out[i], ok[i] = pl, true
 		}
@@ -458,33 +475,42 @@ func (m *Mapper) union(h1, h2 []hit) ([]uint32, bool) {
 
 // majority returns the transcripts held by the classes of the most
 // distinct contigs among the hits, false if they are more than unionCap.
+// It counts in a per-transcript array (made on first use), resetting only
+// the entries it touched.
 func (m *Mapper) majority(h1, h2 []hit) ([]uint32, bool) {
-	all := m.unionTmp[:0]
+	if m.votes == nil {
+		m.votes = make([]uint16, m.idx.NumTargets())
+	}
+	touched := m.unionTmp[:0]
 	m.contigs = m.contigs[:0]
+	best := uint16(0)
 	for _, hs := range [2][]hit{h1, h2} {
 		for _, h := range hs {
-			if c := h.e.Contig(); !slices.Contains(m.contigs, c) {
-				m.contigs = append(m.contigs, c)
-				all = append(all, m.idx.EC(m.idx.ContigEC[c])...)
+			c := h.e.Contig()
+			if slices.Contains(m.contigs, c) {
+				continue
+			}
+			m.contigs = append(m.contigs, c)
+			for _, t := range m.idx.EC(m.idx.ContigEC[c]) {
+				if m.votes[t] == 0 {
+					touched = append(touched, t)
+				}
+				if m.votes[t] < ^uint16(0) {
+					m.votes[t]++
+				}
+				best = max(best, m.votes[t])
 			}
 		}
 	}
-	slices.Sort(all)
-	best, out := 0, m.unionBuf[:0]
-	for i := 0; i < len(all); {
-		j := i + 1
-		for j < len(all) && all[j] == all[i] {
-			j++
+	out := m.unionBuf[:0]
+	for _, t := range touched {
+		if m.votes[t] == best {
+			out = append(out, t)
 		}
-		switch n := j - i; {
-		case n > best:
-			best, out = n, append(out[:0], all[i])
-		case n == best:
-			out = append(out, all[i])
-		}
-		i = j
+		m.votes[t] = 0
 	}
-	m.unionTmp, m.unionBuf = all, out
+	slices.Sort(out)
+	m.unionTmp, m.unionBuf = touched, out
 	return out, len(out) <= unionCap
 }
 

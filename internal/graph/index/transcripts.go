@@ -2,7 +2,10 @@ package index
 
 import (
 	"math/bits"
+	"runtime"
 	"slices"
+	"sort"
+	"sync"
 
 	"github.com/gallisto/gallisto/internal/graph/kmer"
 )
@@ -21,7 +24,9 @@ type Transcripts struct {
 	off []int // target t is bases off[t] .. off[t+1]-1 of seq
 }
 
-// Transcripts rebuilds the targets' sequences from the contigs.
+// Transcripts rebuilds the targets' sequences from the contigs, on
+// GOMAXPROCS goroutines (each fills the targets of one part of the
+// sequence; the words two parts share are combined at the end).
 func (x *Index) Transcripts() *Transcripts {
 	type pass struct {
 		contig uint32
@@ -34,38 +39,86 @@ func (x *Index) Transcripts() *Transcripts {
 			passes[o.Tr()] = append(passes[o.Tr()], pass{uint32(c), o.Pos(), o.Sense()})
 		}
 	}
-	k := x.Shape.K
 	ts := &Transcripts{off: make([]int, x.NumTargets()+1)}
-	var total int
+	total := 0
 	for t, l := range x.Lengths {
 		total += int(l)
 		ts.off[t+1] = total
 	}
-	ts.seq = kmer.PackedFromWords(make([]uint64, 0, total/32+2), 0)
-	for t, ps := range passes {
-		slices.SortFunc(ps, func(a, b pass) int { return int(a.pos) - int(b.pos) })
-		n := 0
-		for _, p := range ps {
-			lo, hi := x.base(p.contig), x.base(p.contig+1)
-			skip := 0
-			if p.pos != 0 {
-				skip = k - 1
-			}
-			if p.sense {
-				for i := lo + skip; i < hi; i++ {
-					ts.seq.AppendCode(x.Seq.Code(i))
-				}
-			} else {
-				for i := hi - 1 - skip; i >= lo; i-- {
-					ts.seq.AppendCode(3 - x.Seq.Code(i))
-				}
-			}
-			n += hi - lo - skip
+	words := make([]uint64, total/32+1)
+	k := x.Shape.K
+	parts := max(1, min(runtime.GOMAXPROCS(0), x.NumTargets()))
+	edges := make([][2]uint64, parts) // each part's first and last word
+	var wg sync.WaitGroup
+	for part := 0; part < parts; part++ {
+		lo := sort.SearchInts(ts.off, total*part/parts)
+		hi := sort.SearchInts(ts.off, total*(part+1)/parts)
+		if part == parts-1 {
+			hi = x.NumTargets()
 		}
-		for ; n < int(x.Lengths[t]); n++ {
-			ts.seq.AppendCode(0) // the clipped poly-A tail
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if lo >= hi {
+				return
+			}
+			wFirst, wLast := ts.off[lo]/32, (ts.off[hi]-1)/32
+			var first, last uint64
+			put := func(g int, c uint8) {
+				v := uint64(c&3) << (62 - 2*uint(g%32))
+				switch w := g / 32; w {
+				case wFirst:
+					first |= v
+				case wLast:
+					last |= v
+				default:
+					words[w] |= v // only this part writes it
+				}
+			}
+			for t := lo; t < hi; t++ {
+				ps := passes[t]
+				slices.SortFunc(ps, func(a, b pass) int { return int(a.pos) - int(b.pos) })
+				g := ts.off[t]
+				for _, p := range ps {
+					b0, b1 := x.base(p.contig), x.base(p.contig+1)
+					skip := 0
+					if p.pos != 0 {
+						skip = k - 1
+					}
+					if p.sense {
+						for i := b0 + skip; i < b1; i++ {
+							put(g, x.Seq.Code(i))
+							g++
+						}
+					} else {
+						for i := b1 - 1 - skip; i >= b0; i-- {
+							put(g, 3-x.Seq.Code(i))
+							g++
+						}
+					}
+				}
+				// the clipped poly-A tail up to the FASTA length is A: 0
+			}
+			edges[part] = [2]uint64{first, last}
+			if wFirst == wLast {
+				edges[part][1] = 0 // one word: all in first
+			}
+		}()
 	}
+	wg.Wait()
+	for part := 0; part < parts; part++ {
+		lo := sort.SearchInts(ts.off, total*part/parts)
+		hi := sort.SearchInts(ts.off, total*(part+1)/parts)
+		if part == parts-1 {
+			hi = x.NumTargets()
+		}
+		if lo >= hi {
+			continue
+		}
+		words[ts.off[lo]/32] |= edges[part][0]
+		words[(ts.off[hi]-1)/32] |= edges[part][1]
+	}
+	ts.seq = kmer.PackedFromWords(words, total)
 	return ts
 }
 
@@ -102,6 +155,27 @@ func (ts *Transcripts) Mismatches(t uint32, pos int, read []uint64, n int) int {
 		mm += bits.OnesCount64((x | x>>1) & 0x5555555555555555)
 		g += m
 		r += m
+	}
+	return mm
+}
+
+// ContigMismatches counts the positions where the bases of read (as for
+// Transcripts.Mismatches, n bases) differ from contig c's bases from
+// offset off on; the read must lie within the contig (0 <= off and
+// off+n <= the contig's length in bases).
+func (x *Index) ContigMismatches(c uint32, off int, read []uint64, n int) int {
+	return mismatches(x.Seq.Words(), x.base(c)+off, read, n)
+}
+
+// mismatches counts the differences between read's n bases and words'
+// bases from g on.
+func mismatches(words []uint64, g int, read []uint64, n int) int {
+	mm := 0
+	for r := 0; r < n; r += 32 {
+		m := min(32, n-r)
+		x := window(words, g+r) ^ read[r/32]
+		x &= ^uint64(0) << (64 - 2*uint(m))
+		mm += bits.OnesCount64((x | x>>1) & 0x5555555555555555)
 	}
 	return mm
 }

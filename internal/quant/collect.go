@@ -9,6 +9,8 @@ import (
 	"github.com/gallisto/gallisto/internal/estimate/strand"
 	"github.com/gallisto/gallisto/internal/graph/debruijn"
 	"github.com/gallisto/gallisto/internal/graph/index"
+	"github.com/gallisto/gallisto/internal/input/fastq"
+	"github.com/gallisto/gallisto/internal/input/lanes"
 )
 
 // batchResult is what a worker learned from one batch, to be merged in
@@ -82,15 +84,20 @@ func (res *batchResult) addRead(r *pseudo.Result) {
 }
 
 // mapBatch pseudoaligns every read of rb.
-func mapBatch(m *pseudo.Mapper, rb *readBatch, res *batchResult) {
-	n := rb.r1.Len()
-	res.reset(rb.seq, n)
+func mapBatch(m *pseudo.Mapper, rb *lanes.Batch, res *batchResult) {
+	n := rb.Len()
+	res.reset(rb.Seq, n)
+	r1 := rb.Reads[0]
+	var m2 *fastq.Batch
+	if len(rb.Reads) > 1 {
+		m2 = rb.Reads[1]
+	}
 	for i := 0; i < n; i++ {
 		var r2 []byte
-		if rb.r2 != nil {
-			r2 = rb.r2.Seq(i)
+		if m2 != nil {
+			r2 = m2.Seq(i)
 		}
-		r := m.Map(rb.r1.Seq(i), r2)
+		r := m.Map(r1.Seq(i), r2)
 		res.addRead(&r)
 		if res.alt[0] != nil {
 			// A fragment that does not align unstranded fails alike
@@ -254,11 +261,11 @@ func (c *counts) classes() (off []uint32, members []uint32) {
 
 // pseudoalignAll runs the read pipeline: one producer reading the inputs,
 // threads workers, and the caller's goroutine merging results in order.
-func pseudoalignAll(ctx context.Context, idx *index.Index, in readInputs, threads int, mopt pseudo.Options, fldWant int, full *fullArm) (*counts, error) {
+func pseudoalignAll(ctx context.Context, idx *index.Index, in lanes.Groups, threads int, mopt pseudo.Options, fldWant int, full *fullArm) (*counts, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	nbuf := 2*threads + 2
-	batches := make(chan *readBatch, threads)
+	batches := make(chan *lanes.Batch, threads)
 	results := make(chan *batchResult, threads)
 	free := make(chan *batchResult, 2*threads+2)
 	for i := 0; i < cap(free); i++ {
@@ -271,7 +278,7 @@ func pseudoalignAll(ctx context.Context, idx *index.Index, in readInputs, thread
 	var prodErr error
 	prodDone := make(chan struct{})
 	go func() {
-		prodErr = produce(ctx, in, nbuf, batches)
+		prodErr = lanes.Produce(ctx, in, nbuf, batches)
 		close(prodDone)
 	}()
 	var wg sync.WaitGroup
@@ -296,7 +303,7 @@ func pseudoalignAll(ctx context.Context, idx *index.Index, in readInputs, thread
 					return
 				}
 				mapBatch(m, rb, res)
-				rb.release()
+				rb.Release()
 				select {
 				case results <- res:
 				case <-ctx.Done():

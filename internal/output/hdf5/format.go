@@ -18,6 +18,9 @@ const (
 	// String is a fixed-length ASCII string, NUL-terminated (H5T_C_S1 with
 	// STRPAD H5T_STR_NULLTERM, CSET H5T_CSET_ASCII).
 	String
+	// Float32 is a little-endian IEEE 754 single (H5T_IEEE_F32LE); written
+	// only (AnnData's matrices), read as an unsupported type.
+	Float32
 )
 
 func (t Type) String() string {
@@ -28,6 +31,8 @@ func (t Type) String() string {
 		return "float64"
 	case String:
 		return "string"
+	case Float32:
+		return "float32"
 	}
 	return fmt.Sprintf("Type(%d)", uint8(t))
 }
@@ -39,6 +44,25 @@ type Group struct {
 	Name     string
 	Groups   []*Group
 	Datasets []*Dataset
+	// Attrs are written (attribute messages, IV.A.2.m), not read.
+	Attrs []Attribute
+}
+
+// Attribute is a small named value attached to a group or dataset: a
+// scalar string, or a one-dimensional array of strings, int32 or float64
+// (possibly empty). Written only: [Read] skips attributes.
+type Attribute struct {
+	Name     string
+	Type     Type // String, Int32 or Float64
+	Scalar   bool // a scalar (Strings holds one string)
+	Strings  []string
+	Int32s   []int32
+	Float64s []float64
+}
+
+// StringAttr is a scalar string attribute.
+func StringAttr(name, value string) Attribute {
+	return Attribute{Name: name, Type: String, Scalar: true, Strings: []string{value}}
 }
 
 // Dataset is a one-dimensional dataset. Exactly the slice matching Type is
@@ -48,7 +72,9 @@ type Dataset struct {
 	Type     Type
 	Int32s   []int32
 	Float64s []float64
+	Float32s []float32 // written only
 	Strings  []string
+	Attrs    []Attribute // written only
 	// StrSize is the fixed size in bytes of one String element, including
 	// its NUL terminator. [Read] sets it; [Write] uses it when it is
 	// non-zero and otherwise writes the longest string's length + 1 (what
@@ -65,6 +91,8 @@ func (d *Dataset) Len() int {
 		return len(d.Float64s)
 	case String:
 		return len(d.Strings)
+	case Float32:
+		return len(d.Float32s)
 	}
 	return 0
 }
@@ -227,6 +255,7 @@ const (
 	msgFilters      = 0x000B // IV.A.2.l Data Storage - Filter Pipeline
 	msgContinuation = 0x0010 // IV.A.2.q Object Header Continuation
 	msgSymbolTable  = 0x0011 // IV.A.2.r Symbol Table
+	msgAttribute    = 0x000C // IV.A.2.m Attribute (written only)
 	msgLink         = 0x0006 // IV.A.2.g Link (new-style groups; unsupported)
 	msgLinkInfo     = 0x0002 // IV.A.2.c Link Info (new-style groups; unsupported)
 

@@ -132,6 +132,9 @@ func plan(root *Group) (*layout, error) {
 			return nil, fmt.Errorf("hdf5: write: group %q appears twice in the tree", path)
 		}
 		seen[g] = true
+		if err := checkAttrs(g.Attrs, path); err != nil {
+			return nil, err
+		}
 		wg := &wgroup{g: g}
 		lay.groups = append(lay.groups, wg)
 		names := map[string]bool{}
@@ -199,9 +202,12 @@ func planDataset(d *Dataset, path string) (*wdset, error) {
 		mismatch = d.Float64s != nil || d.Strings != nil
 	case Float64:
 		wd.elemSize = 8
-		mismatch = d.Int32s != nil || d.Strings != nil
+		mismatch = d.Int32s != nil || d.Strings != nil || d.Float32s != nil
+	case Float32:
+		wd.elemSize = 4
+		mismatch = d.Int32s != nil || d.Strings != nil || d.Float64s != nil
 	case String:
-		mismatch = d.Int32s != nil || d.Float64s != nil
+		mismatch = d.Int32s != nil || d.Float64s != nil || d.Float32s != nil
 		longest := 0
 		for i, s := range d.Strings {
 			if strings.IndexByte(s, 0) >= 0 {
@@ -223,6 +229,9 @@ func planDataset(d *Dataset, path string) (*wdset, error) {
 	if mismatch {
 		return nil, fmt.Errorf("hdf5: write: dataset %s: data set in a slice that does not match type %v", path, d.Type)
 	}
+	if err := checkAttrs(d.Attrs, path); err != nil {
+		return nil, err
+	}
 	// Chunk dimensions and the B-tree's chunk size field are 32-bit
 	// (IV.A.2.i, III.A.1), so one chunk holds less than 4 GiB.
 	if uint64(wd.n)*uint64(wd.elemSize) > math.MaxUint32 {
@@ -243,6 +252,10 @@ func (wd *wdset) encodeRaw(buf []byte) []byte {
 	case Float64:
 		for _, v := range d.Float64s {
 			buf = le.AppendUint64(buf, math.Float64bits(v))
+		}
+	case Float32:
+		for _, v := range d.Float32s {
+			buf = le.AppendUint32(buf, math.Float32bits(v))
 		}
 	case String:
 		for _, s := range d.Strings {
@@ -379,7 +392,7 @@ func (lay *layout) metadata(base uint64) []byte {
 	}
 	plans := make([]gplan, len(lay.groups))
 	for gi, wg := range lay.groups {
-		wg.header = alloc(groupHeaderSize)
+		wg.header = alloc(wg.headerSize())
 		wg.heapAddr = alloc(localHeapHeaderSize + len(wg.heap))
 		nsn := (len(wg.members) + 2*groupLeafK - 1) / (2 * groupLeafK)
 		var p gplan
@@ -415,7 +428,7 @@ func (lay *layout) metadata(base uint64) []byte {
 	at := func(addr uint64) []byte { return meta[addr-base:] }
 	for gi, wg := range lay.groups {
 		p := plans[gi]
-		encodeGroupHeader(at(wg.header), wg.btreeRoot, wg.heapAddr)
+		wg.encodeHeader(at(wg.header))
 		h := at(wg.heapAddr)
 		copy(h, "HEAP") // local heap signature (III.D)
 		h[4] = 0        // version 0
@@ -559,12 +572,149 @@ func putMessage(b []byte, typ int, flags byte, data []byte) int {
 	return messageHeaderV1Size + n
 }
 
-func encodeGroupHeader(b []byte, btree, heap uint64) {
-	encodeObjectHeaderPrefix(b, 1, groupHeaderSize-objectHeaderV1PrefixSize)
-	var stab [2 * sizeOfOffsets]byte // IV.A.2.r: B-tree address, heap address
-	le.PutUint64(stab[:], btree)
-	le.PutUint64(stab[8:], heap)
-	putMessage(b[objectHeaderV1PrefixSize:], msgSymbolTable, 0, stab[:])
+// groupMessages returns a group's header messages: its symbol table
+// (IV.A.2.r: B-tree address, heap address), then its attributes.
+func (wg *wgroup) messages() (types []int, datas [][]byte) {
+	var stab [2 * sizeOfOffsets]byte
+	le.PutUint64(stab[:], wg.btreeRoot)
+	le.PutUint64(stab[8:], wg.heapAddr)
+	types, datas = []int{msgSymbolTable}, [][]byte{stab[:]}
+	for _, a := range wg.g.Attrs {
+		types, datas = append(types, msgAttribute), append(datas, encodeAttribute(a))
+	}
+	return types, datas
+}
+
+func (wg *wgroup) headerSize() int {
+	n := objectHeaderV1PrefixSize
+	_, datas := wg.messages()
+	for _, d := range datas {
+		n += messageHeaderV1Size + align8(len(d))
+	}
+	return n
+}
+
+func (wg *wgroup) encodeHeader(b []byte) {
+	types, datas := wg.messages()
+	off := objectHeaderV1PrefixSize
+	for i := range types {
+		off += putMessage(b[off:], types[i], 0, datas[i])
+	}
+	encodeObjectHeaderPrefix(b, len(types), off-objectHeaderV1PrefixSize)
+}
+
+// checkAttrs validates attributes before anything is written.
+func checkAttrs(as []Attribute, path string) error {
+	names := map[string]bool{}
+	for _, a := range as {
+		if a.Name == "" || strings.IndexByte(a.Name, 0) >= 0 || names[a.Name] {
+			return fmt.Errorf("hdf5: write: %s: invalid or repeated attribute name %q", path, a.Name)
+		}
+		names[a.Name] = true
+		n := 0
+		switch a.Type {
+		case String:
+			n = len(a.Strings)
+			for _, s := range a.Strings {
+				if strings.IndexByte(s, 0) >= 0 {
+					return fmt.Errorf("hdf5: write: %s: attribute %s: string contains NUL", path, a.Name)
+				}
+			}
+		case Int32:
+			n = len(a.Int32s)
+		case Float64:
+			n = len(a.Float64s)
+		default:
+			return fmt.Errorf("hdf5: write: %s: attribute %s: unsupported type %v", path, a.Name, a.Type)
+		}
+		if a.Scalar && n != 1 {
+			return fmt.Errorf("hdf5: write: %s: scalar attribute %s holds %d values", path, a.Name, n)
+		}
+	}
+	return nil
+}
+
+// encodeAttribute encodes an attribute message, version 1 (IV.A.2.m):
+// version, reserved, name size, datatype size, dataspace size (each size
+// counting the NUL of the name, none of the padding), then name, datatype
+// and dataspace each padded to 8 bytes, then the data.
+func encodeAttribute(a Attribute) []byte {
+	var dt, data []byte
+	n := 0
+	switch a.Type {
+	case String:
+		size := 1
+		for _, s := range a.Strings {
+			size = max(size, len(s)+1)
+		}
+		dt = stringDatatype(size)
+		for _, s := range a.Strings {
+			data = append(data, s...)
+			data = append(data, make([]byte, size-len(s))...)
+		}
+		n = len(a.Strings)
+	case Int32:
+		dt = int32Datatype()
+		for _, v := range a.Int32s {
+			data = le.AppendUint32(data, uint32(v))
+		}
+		n = len(a.Int32s)
+	case Float64:
+		dt = float64Datatype()
+		for _, v := range a.Float64s {
+			data = le.AppendUint64(data, math.Float64bits(v))
+		}
+		n = len(a.Float64s)
+	}
+	var ds []byte
+	if a.Scalar {
+		ds = []byte{1, 0, 0, 0, 0, 0, 0, 0} // version 1, rank 0: scalar
+	} else {
+		ds = make([]byte, 8+sizeOfLengths)
+		ds[0], ds[1] = 1, 1 // version 1, rank 1, no maximum dimensions
+		le.PutUint64(ds[8:], uint64(n))
+	}
+	name := append([]byte(a.Name), 0)
+	b := []byte{1, 0}
+	b = le.AppendUint16(b, uint16(len(name)))
+	b = le.AppendUint16(b, uint16(len(dt)))
+	b = le.AppendUint16(b, uint16(len(ds)))
+	for _, part := range [][]byte{name, dt, ds} {
+		b = append(b, part...)
+		b = append(b, make([]byte, align8(len(part))-len(part))...)
+	}
+	return append(b, data...)
+}
+
+// Datatype messages, version 1 (IV.A.2.d): class and version, 3 bytes of
+// class bit field, size, properties.
+func int32Datatype() []byte {
+	// Bit field bit 3 = signed, bit 0 = 0 (little-endian). Properties:
+	// bit offset 0, bit precision 32.
+	return []byte{1<<4 | classFixedPoint, 0x08, 0, 0, 4, 0, 0, 0, 0, 0, 32, 0}
+}
+
+func float64Datatype() []byte {
+	// Bit field: bits 4-5 = 2 (mantissa normalization "implied"), bits
+	// 8-15 = 63 (sign bit position), little-endian. Properties: bit offset
+	// 0, precision 64, exponent at bit 52 of size 11, mantissa at bit 0 of
+	// size 52, exponent bias 1023 (IEEE 754).
+	return []byte{1<<4 | classFloat, 0x20, 63, 0, 8, 0, 0, 0,
+		0, 0, 64, 0, 52, 11, 0, 52, 0xff, 0x03, 0, 0}
+}
+
+func float32Datatype() []byte {
+	// As float64: sign bit 31, precision 32, exponent at bit 23 of size
+	// 8, mantissa at bit 0 of size 23, exponent bias 127.
+	return []byte{1<<4 | classFloat, 0x20, 31, 0, 4, 0, 0, 0,
+		0, 0, 32, 0, 23, 8, 0, 23, 127, 0, 0, 0}
+}
+
+func stringDatatype(size int) []byte {
+	// Bit field bits 0-3 = 0 (null terminate), bits 4-7 = 0 (ASCII).
+	dt := []byte{1<<4 | classString, 0, 0, 0, 0, 0, 0, 0}
+	le.PutUint32(dt[4:], uint32(size))
+	return dt
 }
 
 // messages returns the dataset's header messages in libhdf5's order.
@@ -580,25 +730,16 @@ func (wd *wdset) messages() (types []int, flags []byte, datas [][]byte) {
 	le.PutUint64(ds[16:], uint64(wd.n))
 	add(msgDataspace, 0, ds)
 
-	// Datatype, version 1 (IV.A.2.d): class and version, 3 bytes of class
-	// bit field, size, properties.
 	var dt []byte
 	switch wd.d.Type {
 	case Int32:
-		// Bit field bit 3 = signed, bit 0 = 0 (little-endian). Properties:
-		// bit offset 0, bit precision 32.
-		dt = []byte{1<<4 | classFixedPoint, 0x08, 0, 0, 4, 0, 0, 0, 0, 0, 32, 0}
+		dt = int32Datatype()
 	case Float64:
-		// Bit field: bits 4-5 = 2 (mantissa normalization "implied"),
-		// bits 8-15 = 63 (sign bit position), little-endian. Properties:
-		// bit offset 0, precision 64, exponent at bit 52 of size 11,
-		// mantissa at bit 0 of size 52, exponent bias 1023 (IEEE 754).
-		dt = []byte{1<<4 | classFloat, 0x20, 63, 0, 8, 0, 0, 0,
-			0, 0, 64, 0, 52, 11, 0, 52, 0xff, 0x03, 0, 0}
+		dt = float64Datatype()
+	case Float32:
+		dt = float32Datatype()
 	case String:
-		// Bit field bits 0-3 = 0 (null terminate), bits 4-7 = 0 (ASCII).
-		dt = []byte{1<<4 | classString, 0, 0, 0, 0, 0, 0, 0}
-		le.PutUint32(dt[4:], uint32(wd.strSize))
+		dt = stringDatatype(wd.strSize)
 	}
 	add(msgDatatype, msgFlagConstant, dt)
 
@@ -619,6 +760,9 @@ func (wd *wdset) messages() (types []int, flags []byte, datas [][]byte) {
 		lo[0], lo[1] = 3, layoutContiguous
 		le.PutUint64(lo[2:], undefAddr)
 		add(msgLayout, 0, lo)
+		for _, a := range wd.d.Attrs {
+			add(msgAttribute, 0, encodeAttribute(a))
+		}
 		return
 	}
 	// Filter pipeline, version 1 (IV.A.2.l): version, filter count, 6
@@ -639,6 +783,9 @@ func (wd *wdset) messages() (types []int, flags []byte, datas [][]byte) {
 	le.PutUint32(lo[11:], uint32(wd.n))
 	le.PutUint32(lo[15:], uint32(wd.elemSize))
 	add(msgLayout, 0, lo)
+	for _, a := range wd.d.Attrs {
+		add(msgAttribute, 0, encodeAttribute(a))
+	}
 	return
 }
 

@@ -3,6 +3,7 @@ package quant
 import (
 	"context"
 	"fmt"
+	"github.com/gallisto/gallisto/internal/output/logfmt"
 	"io"
 	"path/filepath"
 
@@ -62,7 +63,7 @@ func (o *Options) writeOutputs(ctx context.Context, r *runResult) error {
 	}
 	info := &runinfo.Info{
 		NumTargets: idx.NumTargets(), NumBootstraps: o.Bootstraps, NumProcessed: r.c.processed, NumPseudoaligned: r.aligned, NumUnique: r.unique,
-		Version: Version, IndexVersion: index.FormatVersion, StartTime: asctime(o.StartTime), Call: o.Call,
+		Version: Version, IndexVersion: index.FormatVersion, StartTime: logfmt.Asctime(o.StartTime), Call: o.Call,
 		Extra: extra,
 	}
 	if err := atomicfile.Write(filepath.Join(o.OutDir, "run_info.json"), func(w io.Writer) error { return runinfo.Write(w, info) }); err != nil {
@@ -142,7 +143,7 @@ func (o *Options) h5File(r *runResult, boots [][]float64) *abundanceh5.File {
 		NumProcessed:    int32(r.c.processed),
 		NumBootstrap:    int32(len(boots)),
 		Call:            o.Call,
-		StartTime:       asctime(o.StartTime),
+		StartTime:       logfmt.Asctime(o.StartTime),
 		IndexVersion:    int32(index.FormatVersion),
 		KallistoVersion: Version,
 		FLD:             fld,
@@ -171,7 +172,7 @@ func (o *Options) writeGenes(tab *abundance.Table) error {
 	}
 	if n := len(res.Unmapped); n > 0 {
 		o.logf("[genes] warning: %s of %s transcripts are not in %s (first: %s); each is reported as its own gene\n",
-			prettyNum(int64(n)), prettyNum(int64(len(tab.IDs))), path, res.UnmappedSample(3))
+			logfmt.Num(int64(n)), logfmt.Num(int64(len(tab.IDs))), path, res.UnmappedSample(3))
 	}
 	return atomicfile.Write(filepath.Join(o.OutDir, "abundance.genes.tsv"), func(w io.Writer) error { return genes.Write(w, res.Genes) })
 }

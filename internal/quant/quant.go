@@ -33,6 +33,7 @@ import (
 	"github.com/gallisto/gallisto/internal/graph/index"
 	"github.com/gallisto/gallisto/internal/output/abundance"
 	"github.com/gallisto/gallisto/internal/output/atomicfile"
+	"github.com/gallisto/gallisto/internal/output/logfmt"
 )
 
 // Version is reported in run_info.json and the HDF5 file.
@@ -233,7 +234,7 @@ func (o *Options) loadIndex() (*index.Index, error) {
 		return nil, err
 	}
 	o.logf("[index] k-mer length: %d\n[index] number of targets: %s\n[index] number of k-mers: %s\n[index] number of equivalence classes: %s\n",
-		idx.Shape.K, prettyNum(int64(idx.NumTargets())), prettyNum(int64(idx.NumKmers())), prettyNum(int64(idx.NumECs())))
+		idx.Shape.K, logfmt.Num(int64(idx.NumTargets())), logfmt.Num(int64(idx.NumKmers())), logfmt.Num(int64(idx.NumECs())))
 	return idx, nil
 }
 
@@ -307,9 +308,9 @@ func (o *Options) align(ctx context.Context, idx *index.Index) (*alignment, erro
 	}
 	c = al.c
 	al.aligned, al.unique = c.pseudoaligned()
-	o.logf("[quant] processed %s reads, %s reads pseudoaligned\n", prettyNum(c.processed), prettyNum(al.aligned))
+	o.logf("[quant] processed %s reads, %s reads pseudoaligned\n", logfmt.Num(c.processed), logfmt.Num(al.aligned))
 	if al.aligned < c.processed {
-		o.logf("%s%s reads (%s)\n", logUnaligned, prettyNum(c.processed-al.aligned), describeReasons(c))
+		o.logf("%s%s reads (%s)\n", logUnaligned, logfmt.Num(c.processed-al.aligned), describeReasons(c))
 	}
 	if al.aligned == 0 {
 		o.logf("[~warn] no reads pseudoaligned.\n")
@@ -376,7 +377,7 @@ func (o *Options) estimate(ctx context.Context, idx *index.Index, al *alignment,
 		o.logf("\n")
 		return nil, ctx.Err()
 	}
-	o.logf(" done\n[   em] the Expectation-Maximization algorithm ran for %s rounds\n", prettyNum(int64(res.Rounds)))
+	o.logf(" done\n[   em] the Expectation-Maximization algorithm ran for %s rounds\n", logfmt.Num(int64(res.Rounds)))
 	return &runResult{
 		idx: idx, c: c, aligned: al.aligned, unique: al.unique, means: fl.means,
 		fldEffLens: fl.effLens, effLens: prob.EffLens, alpha: res.Alpha,
@@ -389,7 +390,7 @@ func strandLogLine(c strand.Call) string {
 	pct := func(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) }
 	used := c.FR + c.RF + c.Neither
 	head := fmt.Sprintf("[quant] strand auto: of %s uniquely aligned fragments, %s fit --fr-stranded, %s fit --rf-stranded",
-		prettyNum(used), prettyNum(c.FR), prettyNum(c.RF))
+		logfmt.Num(used), logfmt.Num(c.FR), logfmt.Num(c.RF))
 	if c.FR+c.RF > 0 {
 		head += fmt.Sprintf(" (FR fraction %s, 99.9%% interval %s-%s)", pct(c.FractionFR), pct(c.Low), pct(c.High))
 	}
@@ -419,7 +420,7 @@ func describeReasons(c *counts) string {
 	var parts []string
 	for r := pseudo.Reason(1); int(r) < pseudo.NumReasons; r++ {
 		if n := c.reasons[r]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s: %s", r, prettyNum(n)))
+			parts = append(parts, fmt.Sprintf("%s: %s", r, logfmt.Num(n)))
 		}
 	}
 	if len(parts) == 0 {
@@ -429,24 +430,3 @@ func describeReasons(c *counts) string {
 }
 
 func fmtG(x float64) string { return string(abundance.AppendG(nil, x)) }
-
-// prettyNum formats n with thousands separators, as kallisto's pretty_num.
-func prettyNum(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
-// asctime formats t as C's asctime() without the newline.
-func asctime(t time.Time) string { return t.Format("Mon Jan _2 15:04:05 2006") }

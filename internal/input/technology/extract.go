@@ -23,6 +23,9 @@ type Extractor struct {
 	tag          []byte
 }
 
+// Technology returns the layout the extractor reads.
+func (x *Extractor) Technology() Technology { return x.t }
+
 // NewExtractor returns an Extractor for t.
 func NewExtractor(t Technology) *Extractor {
 	return &Extractor{t: t, tagLen: len(t.Tag), tag: []byte(t.Tag)}

@@ -103,6 +103,9 @@ func (f *busFlags) options(c *cobra.Command, files []string) (*singlecell.Option
 	if f.o.Technology == "" {
 		return nil, usageError{errString("missing technology: give one with -x (gallisto bus --list shows them)")}
 	}
+	if _, err := technology.Parse(f.o.Technology, f.o.Paired); err != nil {
+		return nil, usageError{err}
+	}
 	if f.o.Threads >= 1 {
 		runtime.GOMAXPROCS(f.o.Threads)
 	}

@@ -108,9 +108,10 @@ func (o *Options) strand(t technology.Technology) pseudo.Strand {
 	if o.StrandSet {
 		return o.Strand
 	}
-	name := map[pseudo.Strand]string{pseudo.Unstranded: "--unstranded", pseudo.FR: "--fr-stranded", pseudo.RF: "--rf-stranded"}[t.Strand]
+	s := pseudo.Strand(t.Strand) // the same numbering
+	name := map[pseudo.Strand]string{pseudo.Unstranded: "--unstranded", pseudo.FR: "--fr-stranded", pseudo.RF: "--rf-stranded"}[s]
 	logf(o.Log, "[bus] Note: Strand option was not specified; setting it to %s for specified technology\n", name)
-	return t.Strand
+	return s
 }
 
 func (o *Options) groups(t technology.Technology) lanes.Groups {

@@ -62,6 +62,11 @@ type batchResult struct {
 	umiLens    [33]int64
 	fragLens   []int32 // measurable fragment lengths (paired technologies)
 	unique     int64
+	// The first read group too short for barcode or UMI: which file, its
+	// line and length, and the length the technology needs there.
+	short                          bool
+	shortFile, shortLen, shortNeed int
+	shortLine                      int64
 }
 
 func (r *batchResult) reset(seq int) {
@@ -99,6 +104,9 @@ func (w *worker) mapBatch(b *lanes.Batch, first int64, res *batchResult) {
 		}
 		rd, ok := w.x.Extract(w.reads)
 		if !ok {
+			if !res.short {
+				w.noteShort(b, i, res)
+			}
 			res.skipped++
 			continue
 		}
@@ -146,6 +154,17 @@ func (w *worker) mapBatch(b *lanes.Batch, first int64, res *batchResult) {
 			res.newOff = append(res.newOff, int32(len(res.newMembers)))
 		}
 		res.recs = append(res.recs, rec)
+	}
+}
+
+// noteShort records which read of group i of b is too short.
+func (w *worker) noteShort(b *lanes.Batch, i int, res *batchResult) {
+	need := w.x.Technology().MinLen()
+	for f, r := range w.reads {
+		if len(r) < need[f] {
+			res.short, res.shortFile, res.shortLen, res.shortNeed, res.shortLine = true, f, len(r), need[f], b.Reads[f].Line(i)
+			return
+		}
 	}
 }
 
@@ -289,6 +308,12 @@ func run(ctx context.Context, idx *index.Index, t technology.Technology, strand 
 			}
 			delete(pending, next)
 			recs = st.add(r, cl, recs[:0])
+			if outErr == nil && r.seq == 0 && r.short && 2*r.skipped > r.reads {
+				f := in.List()[0][r.shortFile]
+				outErr = fmt.Errorf("%s line %d: read of %d bases, shorter than the %d technology %s takes its barcode and UMI from; so are %d of the first %d reads (check -x and the order of the files)",
+					f, r.shortLine, r.shortLen, r.shortNeed, t.Name, r.skipped, r.reads)
+				cancel()
+			}
 			if outErr == nil {
 				if outErr = out(recs, st); outErr != nil {
 					cancel()

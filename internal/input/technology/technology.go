@@ -22,8 +22,17 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+)
 
-	"github.com/gallisto/gallisto/internal/align/pseudo"
+// Strand is a technology's default strand filter, numbered as
+// Strand (which this package, an input stage, does not import).
+type Strand int
+
+// The strands.
+const (
+	Unstranded Strand = iota
+	FR                // cDNA read on the transcript's strand (--fr-stranded)
+	RF                // --rf-stranded
 )
 
 // Segment is a stretch of one read of a group.
@@ -41,7 +50,7 @@ type Technology struct {
 	// Paired: the two Seq segments are the mates of a pair.
 	Paired bool
 	// Strand is the default strand filter (kallisto's per technology).
-	Strand pseudo.Strand
+	Strand Strand
 	// Tag is the SmartSeq3 UMI tag: reads whose UMI starts with it (within
 	// one mismatch) are UMI reads, the others are not.
 	Tag string
@@ -60,13 +69,13 @@ func seg(f, a, b int) Segment { return Segment{f, a, b} }
 // The table of kallisto 0.48's CheckOptionsBus (non-BAM branch).
 var builtins = []builtin{
 	{"10xv1", "10x version 1 chemistry", func(bool) Technology {
-		return Technology{Files: 3, Barcode: []Segment{seg(0, 0, 14)}, UMI: []Segment{seg(1, 0, 10)}, Seq: []Segment{seg(2, 0, 0)}, Strand: pseudo.FR}
+		return Technology{Files: 3, Barcode: []Segment{seg(0, 0, 14)}, UMI: []Segment{seg(1, 0, 10)}, Seq: []Segment{seg(2, 0, 0)}, Strand: FR}
 	}},
 	{"10xv2", "10x version 2 chemistry", func(bool) Technology {
-		return Technology{Files: 2, Barcode: []Segment{seg(0, 0, 16)}, UMI: []Segment{seg(0, 16, 26)}, Seq: []Segment{seg(1, 0, 0)}, Strand: pseudo.FR}
+		return Technology{Files: 2, Barcode: []Segment{seg(0, 0, 16)}, UMI: []Segment{seg(0, 16, 26)}, Seq: []Segment{seg(1, 0, 0)}, Strand: FR}
 	}},
 	{"10xv3", "10x version 3 chemistry", func(bool) Technology {
-		return Technology{Files: 2, Barcode: []Segment{seg(0, 0, 16)}, UMI: []Segment{seg(0, 16, 28)}, Seq: []Segment{seg(1, 0, 0)}, Strand: pseudo.FR}
+		return Technology{Files: 2, Barcode: []Segment{seg(0, 0, 16)}, UMI: []Segment{seg(0, 16, 28)}, Seq: []Segment{seg(1, 0, 0)}, Strand: FR}
 	}},
 	{"Bulk", "Bulk RNA-seq or Smart-seq2 (multiplexed)", func(paired bool) Technology {
 		t := Technology{Files: 3, Barcode: []Segment{seg(0, 0, 0), seg(1, 0, 0)}, Seq: []Segment{seg(2, 0, 0)}}
@@ -76,13 +85,13 @@ var builtins = []builtin{
 		return t
 	}},
 	{"BDWTA", "BD Rhapsody WTA", func(bool) Technology {
-		return Technology{Files: 2, Barcode: []Segment{seg(0, 0, 9), seg(0, 21, 30), seg(0, 43, 52)}, UMI: []Segment{seg(0, 52, 60)}, Seq: []Segment{seg(1, 0, 0)}, Strand: pseudo.FR}
+		return Technology{Files: 2, Barcode: []Segment{seg(0, 0, 9), seg(0, 21, 30), seg(0, 43, 52)}, UMI: []Segment{seg(0, 52, 60)}, Seq: []Segment{seg(1, 0, 0)}, Strand: FR}
 	}},
 	{"CELSeq", "CEL-Seq", func(bool) Technology {
-		return Technology{Files: 2, Barcode: []Segment{seg(0, 0, 8)}, UMI: []Segment{seg(0, 8, 12)}, Seq: []Segment{seg(1, 0, 0)}, Strand: pseudo.FR}
+		return Technology{Files: 2, Barcode: []Segment{seg(0, 0, 8)}, UMI: []Segment{seg(0, 8, 12)}, Seq: []Segment{seg(1, 0, 0)}, Strand: FR}
 	}},
 	{"CELSeq2", "CEL-Seq version 2", func(bool) Technology {
-		return Technology{Files: 2, Barcode: []Segment{seg(0, 6, 12)}, UMI: []Segment{seg(0, 0, 6)}, Seq: []Segment{seg(1, 0, 0)}, Strand: pseudo.FR}
+		return Technology{Files: 2, Barcode: []Segment{seg(0, 6, 12)}, UMI: []Segment{seg(0, 0, 6)}, Seq: []Segment{seg(1, 0, 0)}, Strand: FR}
 	}},
 	{"DropSeq", "DropSeq", func(bool) Technology {
 		return Technology{Files: 2, Barcode: []Segment{seg(0, 0, 12)}, UMI: []Segment{seg(0, 12, 20)}, Seq: []Segment{seg(1, 0, 0)}}
@@ -101,16 +110,16 @@ var builtins = []builtin{
 	}},
 	{"SmartSeq3", "Smart-seq3", func(bool) Technology {
 		// kallisto's UMI segment 2:0-19 moved past the tag (-T)
-		return Technology{Files: 4, Barcode: []Segment{seg(0, 0, 0), seg(1, 0, 0)}, UMI: []Segment{seg(2, len(SmartSeq3Tag), 19)}, Seq: []Segment{seg(2, 22, 0), seg(3, 0, 0)}, Paired: true, Strand: pseudo.FR, Tag: SmartSeq3Tag}
+		return Technology{Files: 4, Barcode: []Segment{seg(0, 0, 0), seg(1, 0, 0)}, UMI: []Segment{seg(2, len(SmartSeq3Tag), 19)}, Seq: []Segment{seg(2, 22, 0), seg(3, 0, 0)}, Paired: true, Strand: FR, Tag: SmartSeq3Tag}
 	}},
 	{"SPLiT-seq", "SPLiT-seq", func(bool) Technology {
 		return Technology{Files: 2, Barcode: []Segment{seg(1, 10, 18), seg(1, 48, 56), seg(1, 78, 86)}, UMI: []Segment{seg(1, 0, 10)}, Seq: []Segment{seg(0, 0, 0)}}
 	}},
 	{"SureCell", "SureCell for ddSEQ", func(bool) Technology {
-		return Technology{Files: 2, Barcode: []Segment{seg(0, 0, 6), seg(0, 21, 27), seg(0, 42, 48)}, UMI: []Segment{seg(0, 51, 59)}, Seq: []Segment{seg(1, 0, 0)}, Strand: pseudo.FR}
+		return Technology{Files: 2, Barcode: []Segment{seg(0, 0, 6), seg(0, 21, 27), seg(0, 42, 48)}, UMI: []Segment{seg(0, 51, 59)}, Seq: []Segment{seg(1, 0, 0)}, Strand: FR}
 	}},
 	{"Visium", "10x Visium Spatial Transcriptomics", func(bool) Technology {
-		return Technology{Files: 2, Barcode: []Segment{seg(0, 0, 16)}, UMI: []Segment{seg(0, 16, 28)}, Seq: []Segment{seg(1, 0, 0)}, Strand: pseudo.FR}
+		return Technology{Files: 2, Barcode: []Segment{seg(0, 0, 16)}, UMI: []Segment{seg(0, 16, 28)}, Seq: []Segment{seg(1, 0, 0)}, Strand: FR}
 	}},
 }
 

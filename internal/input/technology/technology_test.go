@@ -3,32 +3,30 @@ package technology
 import (
 	"strings"
 	"testing"
-
-	"github.com/gallisto/gallisto/internal/align/pseudo"
 )
 
 func TestBuiltins(t *testing.T) {
 	for _, tc := range []struct {
 		name          string
 		files, bc, um int
-		strand        pseudo.Strand
+		strand        Strand
 	}{
-		{"10xv1", 3, 14, 10, pseudo.FR},
-		{"10XV2", 2, 16, 10, pseudo.FR},
-		{"10xv3", 2, 16, 12, pseudo.FR},
-		{"visium", 2, 16, 12, pseudo.FR},
-		{"SureCell", 2, 18, 8, pseudo.FR},
-		{"DropSeq", 2, 12, 8, pseudo.Unstranded},
-		{"inDropsv1", 2, 19, 6, pseudo.Unstranded},
-		{"inDropsv2", 2, 19, 6, pseudo.Unstranded},
-		{"inDropsv3", 3, 16, 6, pseudo.Unstranded},
-		{"CELSeq", 2, 8, 4, pseudo.FR},
-		{"CELSeq2", 2, 6, 6, pseudo.FR},
-		{"SPLiT-seq", 2, 24, 10, pseudo.Unstranded},
-		{"SCRBSeq", 2, 6, 10, pseudo.Unstranded},
-		{"BDWTA", 2, 27, 8, pseudo.FR},
-		{"SmartSeq3", 4, 0, 8, pseudo.FR},
-		{"Bulk", 3, 0, 0, pseudo.Unstranded},
+		{"10xv1", 3, 14, 10, FR},
+		{"10XV2", 2, 16, 10, FR},
+		{"10xv3", 2, 16, 12, FR},
+		{"visium", 2, 16, 12, FR},
+		{"SureCell", 2, 18, 8, FR},
+		{"DropSeq", 2, 12, 8, Unstranded},
+		{"inDropsv1", 2, 19, 6, Unstranded},
+		{"inDropsv2", 2, 19, 6, Unstranded},
+		{"inDropsv3", 3, 16, 6, Unstranded},
+		{"CELSeq", 2, 8, 4, FR},
+		{"CELSeq2", 2, 6, 6, FR},
+		{"SPLiT-seq", 2, 24, 10, Unstranded},
+		{"SCRBSeq", 2, 6, 10, Unstranded},
+		{"BDWTA", 2, 27, 8, FR},
+		{"SmartSeq3", 4, 0, 8, FR},
+		{"Bulk", 3, 0, 0, Unstranded},
 	} {
 		x, err := Parse(tc.name, false)
 		if err != nil {
@@ -56,7 +54,7 @@ func TestCustom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if x.Files != 2 || x.BarcodeLen() != 16 || x.UMILen() != 10 || x.Strand != pseudo.Unstranded || len(x.Barcode) != 2 {
+	if x.Files != 2 || x.BarcodeLen() != 16 || x.UMILen() != 10 || x.Strand != Unstranded || len(x.Barcode) != 2 {
 		t.Errorf("custom: %+v", x)
 	}
 	if x, err := Parse("0,0,16:0,16,0:1,0,0", false); err != nil || x.UMILen() != 0 {

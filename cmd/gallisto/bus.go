@@ -128,6 +128,18 @@ func newBusCmd() *cobra.Command {
 				fmt.Fprint(c.OutOrStdout(), technology.List())
 				return nil
 			}
+			if f.o.Batch != "" {
+				if f.o.Technology != "" || len(files) > 0 {
+					return usageError{errString("-B takes its read files from the batch file: give neither -x nor read files")}
+				}
+				f.o.Technology = "bulk" // only to pass the options' checks
+				o, err := f.options(c, nil)
+				if err != nil {
+					return err
+				}
+				o.Technology = ""
+				return singlecell.RunBus(c.Context(), o)
+			}
 			if len(files) == 0 {
 				return usageError{errString("missing read files")}
 			}
@@ -139,6 +151,7 @@ func newBusCmd() *cobra.Command {
 		},
 	}
 	f.register(c)
-	c.Flags().BoolVarP(&f.o.Num, "num", "n", false, "Output read number in flag column (incompatible with --bam)")
+	c.Flags().BoolVarP(&f.o.Num, "num", "n", false, "Output read number in flag column")
+	c.Flags().StringVarP(&f.o.Batch, "batch", "B", "", "Process files listed in this batch file (\"id R1 [R2]\" per line; Smart-seq2 plates, bulk samples); no -x")
 	return c
 }

@@ -45,6 +45,21 @@ type CellTruth struct {
 	Reads     int
 }
 
+// Barcodes returns n distinct random barcodes of length l (a whitelist).
+func Barcodes(n, l int, seed uint64) []string {
+	r := rand.New(rand.NewPCG(seed, 0xb4c))
+	seen := map[string]bool{}
+	var out []string
+	for len(out) < n {
+		b := string(randomDNA(r, l))
+		if !seen[b] {
+			seen[b] = true
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
 // pieceLen is the length given to an open-ended barcode or UMI segment.
 const pieceLen = 8
 

@@ -40,8 +40,9 @@ type Options struct {
 	// (--fr-stranded, --rf-stranded, --unstranded).
 	Strand    pseudo.Strand
 	StrandSet bool
-	Num       bool // -n: flags = read number
-	Threads   int  // -t
+	Num       bool   // -n: flags = read number
+	Batch     string // -B: batch file (samples, no technology)
+	Threads   int    // -t
 	// NameCheck makes the reads of a group have matching names (off by
 	// default: kallisto does not check, and single-cell files often name
 	// their reads apart).
@@ -175,6 +176,15 @@ func (w *busWriter) add(recs []bus.Record, st *stats, done bool) error {
 // transcripts.txt and run_info.json (and flens.txt for paired
 // technologies) into the output directory, all or nothing.
 func RunBus(ctx context.Context, o *Options) error {
+	if o.Batch != "" {
+		if o.Technology != "" || len(o.Files) > 0 || o.OutDir == "" || o.Index == "" || o.Threads < 1 {
+			return fmt.Errorf("bus -B takes -i, -o and the batch file, not -x or read files")
+		}
+		if err := atomicfile.CheckDir(o.OutDir); err != nil {
+			return err
+		}
+		return runBatch(ctx, o)
+	}
 	t, err := o.Validate()
 	if err != nil {
 		return err

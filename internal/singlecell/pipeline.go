@@ -78,6 +78,7 @@ type worker struct {
 	x               *technology.Extractor
 	stranded, plain *pseudo.Mapper // with and without the strand filter
 	num             bool           // -n: flags = read number
+	samples         bool           // -B: the barcode is the read group's number
 	reads           [][]byte
 	strandedDefault bool
 }
@@ -139,6 +140,9 @@ func (w *worker) mapBatch(b *lanes.Batch, first int64, res *batchResult) {
 		rec := record{umi: bus.NoUMI}
 		var fb, fu uint32
 		rec.bc, fb = bus.Encode(rd.Barcode)
+		if w.samples {
+			rec.bc, fb = uint64(b.Group), 0 // -B: the sample's number is its barcode
+		}
 		if rd.UMI != nil {
 			rec.umi, fu = bus.Encode(rd.UMI)
 		}
@@ -225,6 +229,16 @@ type sink func(recs []bus.Record, st *stats) error
 // records to out in input order. The classes and stats it returns are
 // complete once it returns.
 func run(ctx context.Context, idx *index.Index, t technology.Technology, strand pseudo.Strand, num bool, in lanes.Groups, threads int, out sink) (*classes, *stats, error) {
+	return runWith(ctx, idx, t, strand, num, false, in, threads, out)
+}
+
+// runSamples is run for batch mode: each read group's number is its
+// records' barcode.
+func runSamples(ctx context.Context, idx *index.Index, t technology.Technology, strand pseudo.Strand, in lanes.Groups, threads int, out sink) (*classes, *stats, error) {
+	return runWith(ctx, idx, t, strand, false, true, in, threads, out)
+}
+
+func runWith(ctx context.Context, idx *index.Index, t technology.Technology, strand pseudo.Strand, num, samples bool, in lanes.Groups, threads int, out sink) (*classes, *stats, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan *lanes.Batch, threads)
@@ -266,6 +280,7 @@ func run(ctx context.Context, idx *index.Index, t technology.Technology, strand 
 		go func() {
 			defer wg.Done()
 			wk := newWorker(idx, t, strand, num)
+			wk.samples = samples
 			for {
 				var res *batchResult
 				select {

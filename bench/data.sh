@@ -11,6 +11,8 @@
 #   transcripts.fa.gz   index input (symlink or concatenation of the shared FASTAs)
 #   samples.tsv         step  sample  layout(pe|se)  r1  r2|-  frag_len|-  frag_sd|-  pairs|-
 #   truth.tsv t2g.tsv   simulated sets only (eval input; ids as kallisto reports them)
+#   whitelist.txt       single-cell sets (layout sc:TECH in samples.tsv), with t2g.tsv and
+#                       truth_cells_x_genes.tsv (barcode, gene, molecules)
 #   READY               written last; holds generation time and sizes
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,7 +21,7 @@ SHARED="${GALLISTO_SHARED:-$REPO/../shared}"
 [ -d "$SHARED" ] && SHARED="$(cd "$SHARED" && pwd)"
 DATA="${GALLISTO_BENCH_DATA:-${XDG_CACHE_HOME:-$HOME/.cache}/gallisto-bench}"
 export BENCH_BIN="${BENCH_BIN:-$DATA/bin}"
-ALL_SETS="real-airway real-yeast chr22-200k chr22-1M chr22-2M chr22-10M chr22-20M human-10M"
+ALL_SETS="real-airway real-yeast chr22-200k chr22-1M chr22-2M chr22-10M chr22-20M human-10M sc-10xv3-1M sc-10xv3-10M"
 PIGZ_THREADS="${PIGZ_THREADS:-2}"
 
 log() { echo "[data $(date +%T)] $*" >&2; }
@@ -91,6 +93,23 @@ simulate_chr22() { # simulate_chr22 NAME PAIRS SEED
   write_sim_samples "$d" "$2"
 }
 
+# simulate_sc NAME TECH CELLS READS SEED: single-cell reads (cmd/simreads -x) with cDNA
+# from the GENCODE chr22 transcriptome, barcodes from a 20,000-barcode whitelist
+simulate_sc() {
+  local d; d="$(set_dir "$1")"
+  local c="$SHARED/data/real/human_gencode44_chr22_pc"
+  rm -rf "$d"; mkdir -p "$d" "$BENCH_BIN"
+  (cd "$REPO" && go build -o "$BENCH_BIN/simreads" ./cmd/simreads) || die "cannot build cmd/simreads"
+  ln -s "$c/gencode.v44.transcripts.chr22.fa.gz" "$d/transcripts.fa.gz"
+  # t2g by the names the indexes use (the whole GENCODE header; field 2 is the gene)
+  pigz -dc "$d/transcripts.fa.gz" | awk '/^>/ { n = substr($1, 2); split(n, a, "|"); print n "\t" a[2] }' > "$d/t2g.tsv"
+  "$BENCH_BIN/simreads" -o "$d" -x "$2" -cells "$3" -reads "$4" -seed "$5" \
+    -fasta "$d/transcripts.fa.gz" -genemap "$d/t2g.tsv" >&2
+  pigz -dc "$d/whitelist.txt.gz" > "$d/whitelist.txt"  # bustools correct reads plain text only
+  printf 'sc\tsim\tsc:%s\t%s\t%s\t-\t-\t%s\n' "$2" "$d/R1.fq.gz" "$d/R2.fq.gz" \
+    "$(count_pairs "$d/R1.fq.gz")" > "$d/samples.tsv"
+}
+
 make_set() {
   local name=$1 d t0=$SECONDS
   d="$(set_dir "$name")"
@@ -152,6 +171,8 @@ make_set() {
       rm -rf "$d"; mkdir -p "$d"
       "$SHARED/bench/simulate" -p human -n 10000000 -s 1 -j "$PIGZ_THREADS" -o "$d" >&2
       write_sim_samples "$d" 10000000 ;;
+    sc-10xv3-1M) simulate_sc "$name" 10xv3 1000 1000000 1 ;;
+    sc-10xv3-10M) simulate_sc "$name" 10xv3 3000 10000000 1 ;;
     *) die "unknown set '$name' (known: $ALL_SETS)" ;;
   esac
   finish "$name" $((SECONDS - t0))

@@ -218,6 +218,62 @@ rotated() {
 # index_path TOOL WORKDIR -> where TOOL's index is built
 index_path() { case $1 in salmon) echo "$2/salmon/index" ;; gallisto-isal|gallisto-full) echo "$2/gallisto/index.idx" ;; *) echo "$2/$1/index.idx" ;; esac; }
 
+# bench_sc SET SETDIR WORKDIR TECH SAMPLE R1 R2: single-cell rows. Step bus: gallisto bus
+# vs kallisto bus. Step count: gallisto count (FASTQ to cells x genes in one process) vs
+# the chain it replaces, kallisto bus | bustools correct | sort | count --genecounts, timed
+# as one command (peak RSS is its largest process). zcat reads the two files once.
+bench_sc() {
+  local set=$1 sd=$2 w=$3 tech=$4 smp=$5 f1=$6 f2=$7 rep th t idx qd
+  local wl="$sd/whitelist.txt" t2g="$sd/t2g.tsv"
+  [ -n "$(command -v bustools)" ] || note "bustools not installed: no kallisto count rows"
+  for ((rep = 1; rep <= reps; rep++)); do
+    for th in $threads; do
+      for t in $(rotated $((rep - 1))); do
+        idx=$(index_path "$t" "$w")
+        case $t in
+          gallisto)
+            qd="$w/gallisto/t$th/bus"; rm -rf "$qd"; mkdir -p "$(dirname "$qd")"
+            measure "$set" gallisto bus "$smp" "$th" "$rep" - "$qd" -- \
+              "$GALLISTO" bus -i "$idx" -o "$qd" -x "$tech" -t "$th" "$f1" "$f2"
+            qd="$w/gallisto/t$th/count"; rm -rf "$qd"
+            measure "$set" gallisto count "$smp" "$th" "$rep" - "$qd" -- \
+              "$GALLISTO" count -i "$idx" -o "$qd" -x "$tech" -w "$wl" -g "$t2g" -t "$th" "$f1" "$f2" ;;
+          kallisto)
+            qd="$w/kallisto/t$th/bus"; rm -rf "$qd"; mkdir -p "$(dirname "$qd")"
+            measure "$set" kallisto bus "$smp" "$th" "$rep" - "$qd" -- \
+              kallisto bus -i "$idx" -o "$qd" -x "$tech" -t "$th" "$f1" "$f2"
+            command -v bustools > /dev/null || continue
+            qd="$w/kallisto/t$th/count"; rm -rf "$qd"; mkdir -p "$qd"
+            measure "$set" kallisto count "$smp" "$th" "$rep" - "$qd" -- bash -c '
+              set -e; q=$1; shift 6
+              kallisto bus -i "$1" -o "$q" -x "$2" -t "$3" "$4" "$5"
+              bustools correct -w "$6" -o "$q/corrected.bus" "$q/output.bus"
+              bustools sort -t "$3" -T "$q/tmp" -o "$q/sorted.bus" "$q/corrected.bus"
+              mkdir -p "$q/counts_unfiltered"
+              bustools count -o "$q/counts_unfiltered/cells_x_genes" --genecounts -g "$7" \
+                -e "$q/matrix.ec" -t "$q/transcripts.txt" "$q/sorted.bus"' \
+              chain "$qd" x x x x x "$idx" "$tech" "$th" "$f1" "$f2" "$wl" "$t2g" ;;
+          zcat)
+            [ "$th" = "$(echo "$threads" | awk '{print $1}')" ] || continue
+            measure "$set" zcat bus "$smp" 1 "$rep" - - -- zcat "$f1" "$f2" ;;
+        esac
+      done
+    done
+  done
+  # the two count matrices must agree (same input): say so in the report
+  local g k
+  for th in $threads; do
+    g="$w/gallisto/t$th/count/counts_unfiltered"; k="$w/kallisto/t$th/count/counts_unfiltered"
+    [ -d "$g" ] && [ -d "$k" ] || continue
+    if cmp -s "$g/cells_x_genes.mtx" "$k/cells_x_genes.mtx" && cmp -s "$g/cells_x_genes.barcodes.txt" "$k/cells_x_genes.barcodes.txt" \
+       && cmp -s "$g/cells_x_genes.genes.txt" "$k/cells_x_genes.genes.txt"; then
+      note "$set -t $th: gallisto count's matrix, barcodes and genes are byte-identical to kallisto bus + bustools'"
+    else
+      note "$set -t $th: gallisto count's output DIFFERS from kallisto bus + bustools' (see $g and $k)"
+    fi
+  done
+}
+
 bench_set() {
   local set=$1 sd w tx
   sd="$DATA/sets/$set"; w="$DATA/work/$set"; tx="$sd/transcripts.fa.gz"
@@ -243,10 +299,12 @@ bench_set() {
   log "== $set: $txstat, $n sample(s), $total reads/pairs"
 
   # ---- index: every tool, every rep; kallisto 0.48 / gallisto index are single-threaded
+  # (single-cell sets: no salmon)
   local rep t th dest
   for ((rep = 1; rep <= index_reps; rep++)); do
     for t in $(rotated $((rep - 1))); do
       [ "$t" = zcat ] || [ "$t" = gallisto-isal ] || [ "$t" = gallisto-full ] && continue
+      [[ ${layout[0]} == sc:* ]] && [ "$t" = salmon ] && continue
       local ths="1"; [ "$t" = salmon ] && ths="$threads"
       for th in $ths; do
         dest=$(index_path "$t" "$w"); rm -rf "$dest" "$w/$t/tmp"; mkdir -p "$w/$t"
@@ -262,6 +320,10 @@ bench_set() {
 
   # ---- quant: reads are read once beforehand so every tool sees a warm page cache
   for ((i = 0; i < n; i++)); do cat "${r1[i]}" > /dev/null; [ "${r2[i]}" = - ] || cat "${r2[i]}" > /dev/null; done
+  if [[ ${layout[0]} == sc:* ]]; then
+    bench_sc "$set" "$sd" "$w" "${layout[0]#sc:}" "${sample[0]}" "${r1[0]}" "${r2[0]}"
+    return 0
+  fi
   local qd idx
   local -a rd se sl
   for ((rep = 1; rep <= reps; rep++)); do

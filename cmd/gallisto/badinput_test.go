@@ -126,6 +126,24 @@ func flipByte(b []byte, i int) []byte {
 	return b
 }
 
+// scReads turns the cDNA reads fq into a 10xv3 pair of files: read 1
+// holds a 16-base barcode (cycling through barcodes) and a 12-base UMI
+// of each record, cut to bcLen+12 bases; read 2 is fq itself.
+func scReads(fq []byte, barcodes []string, r1Len int) []byte {
+	rs := records(fq)
+	var out bytes.Buffer
+	for i, r := range rs {
+		name := strings.Fields(string(lines(r)[0]))[0]
+		umi := make([]byte, 12)
+		for j := range umi {
+			umi[j] = "ACGT"[(i>>(2*j))&3]
+		}
+		seq := (barcodes[i%len(barcodes)] + string(umi))[:r1Len]
+		fmt.Fprintf(&out, "%s\n%s\n+\n%s\n", name, seq, strings.Repeat("I", len(seq)))
+	}
+	return out.Bytes()
+}
+
 // badCases returns the cases; fx provides the good inputs they break.
 func badCases(t *testing.T, fx *fixture) []badCase {
 	idx, err := os.ReadFile(fx.idx)
@@ -168,7 +186,76 @@ func badCases(t *testing.T, fx *fixture) []badCase {
 	})
 	notInterleaved := append(bytes.Clone(r1), r2...)
 	_ = notInterleaved
+	// single-cell inputs: 10xv3 reads over the fixture's cDNA, a whitelist
+	// of their barcodes and a gene map of the fixture's transcripts
+	wl := []string{"AAACCCAAGAAACACT", "AAACCCAAGAAACCAT", "AAACCCAAGAAACCCA", "AAACCCAAGAAACCCG"}
+	var t2g []byte
+	for _, l := range faLines {
+		if len(l) > 0 && l[0] == '>' {
+			n := strings.Fields(string(l[1:]))[0]
+			t2g = fmt.Appendf(t2g, "%s\tG_%s\n", n, n)
+		}
+	}
+	t2gLines := lines(t2g)
+	sc := map[string][]byte{"tx.idx": idx, "R1.fq": scReads(r1, wl, 28), "R2.fq": r1,
+		"wl.txt": []byte(strings.Join(wl, "\n") + "\n"), "t2g.tsv": t2g}
+	withSC := func(extra map[string][]byte) map[string][]byte {
+		m := map[string][]byte{}
+		for k, v := range sc {
+			m[k] = v
+		}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+	bus := func(args ...string) []string { return append([]string{"bus", "-i", "tx.idx", "-o", "out"}, args...) }
+	count := func(args ...string) []string {
+		return append([]string{"count", "-i", "tx.idx", "-o", "out", "-x", "10xv3", "-w", "wl.txt", "-g", "t2g.tsv"}, args...)
+	}
 	return []badCase{
+		// --- single cell: bus and count
+		{name: "bus/good 10xv3 input", files: sc, args: bus("-x", "10xv3", "R1.fq", "R2.fq"),
+			check: func(t *testing.T, dir string, r result) {
+				for _, f := range []string{"output.bus", "matrix.ec", "transcripts.txt", "run_info.json"} {
+					if _, err := os.Stat(filepath.Join(dir, "out", f)); err != nil {
+						t.Error(err)
+					}
+				}
+			}},
+		{name: "count/good 10xv3 input", files: sc, args: count("R1.fq", "R2.fq"),
+			check: func(t *testing.T, dir string, r result) {
+				if _, err := os.Stat(filepath.Join(dir, "out", "counts_unfiltered", "cells_x_genes.mtx")); err != nil {
+					t.Error(err)
+				}
+			}},
+		{name: "bus/unknown technology", files: sc, args: bus("-x", "10xv9", "R1.fq", "R2.fq"), code: 2,
+			want: `Error: unknown technology "10xv9": give one of kallisto's names (gallisto bus --list) or a custom bc:umi:seq string such as 0,0,16:0,16,26:1,0,0`},
+		{name: "bus/no technology", files: sc, args: bus("R1.fq", "R2.fq"), code: 2,
+			want: "Error: missing technology: give one with -x (gallisto bus --list shows them)"},
+		{name: "bus/bad custom technology", files: sc, args: bus("-x", "0,0,16:0,16,x:1,0,0", "R1.fq", "R2.fq"), code: 2,
+			want: `Error: technology "0,0,16:0,16,x:1,0,0": UMI: "x" is not an integer`},
+		{name: "bus/files not a multiple of the technology's", files: sc, args: bus("-x", "10xv3", "R1.fq", "R2.fq", "R1.fq"), code: 2,
+			want: "Error: technology 10XV3 reads 2 files per group, got 3 files (give each lane's 2 files in order)"},
+		{name: "bus/R1 shorter than barcode and UMI", files: withSC(map[string][]byte{"R1.fq": scReads(r1, wl, 20)}), args: bus("-x", "10xv3", "R1.fq", "R2.fq"), code: 1,
+			want: "Error: R1.fq line 1: read of 20 bases, shorter than the 28 technology 10XV3 takes its barcode and UMI from; so are 2000 of the first 2000 reads (check -x and the order of the files)"},
+		{name: "bus/-B with -x", files: withSC(map[string][]byte{"b.txt": []byte("s1 R2.fq\n")}), args: bus("-B", "b.txt", "-x", "10xv3"), code: 2,
+			want: "Error: -B takes its read files from the batch file: give neither -x nor read files"},
+		{name: "bus/-B malformed line", files: withSC(map[string][]byte{"b.txt": []byte("s1 R2.fq\ns2\n")}), args: bus("-B", "b.txt"), code: 1,
+			want: `Error: batch file b.txt line 2: want "id R1" or "id R1 R2", got 1 fields`},
+		{name: "count/whitelist with the wrong barcode length", files: withSC(map[string][]byte{"wl.txt": []byte("ACGTACGTACGT\nACGTACGTACGA\n")}), args: count("R1.fq", "R2.fq"), code: 1,
+			want: "Error: whitelist wl.txt has 12-base barcodes, technology 10XV3 16-base ones: is it this technology's whitelist?"},
+		{name: "count/whitelist malformed line", files: withSC(map[string][]byte{"wl.txt": []byte(wl[0] + "\n" + wl[1] + " x\n")}), args: count("R1.fq", "R2.fq"), code: 1,
+			want: `Error: whitelist wl.txt line 2: barcode "AAACCCAAGAAACCAT x" has 18 bases, the first line's 16`},
+		{name: "count/missing whitelist", files: sc, args: []string{"count", "-i", "tx.idx", "-o", "out", "-x", "10xv3", "-g", "t2g.tsv", "R1.fq", "R2.fq"}, code: 2,
+			want: "Error: missing whitelist: give one with -w"},
+		{name: "count/t2g missing a transcript", files: withSC(map[string][]byte{"t2g.tsv": joinLines(t2gLines[1:])}), args: count("R1.fq", "R2.fq"), code: 1,
+			wantRE: `^Error: t2g\.tsv: 1 of the index's [0-9]+ transcripts are not in it \(first: [^)]+\); their molecules would not be counted$`},
+		{name: "count/t2g malformed line", files: withSC(map[string][]byte{"t2g.tsv": append([]byte("only-one-field\n"), t2g...)}), args: count("R1.fq", "R2.fq"), code: 1,
+			want: `Error: t2g.tsv line 1: "only-one-field": want transcript and gene, white-space separated`},
+		{name: "count/bad --max-memory", files: sc, args: count("--max-memory", "1K", "R1.fq", "R2.fq"), code: 2,
+			want: "Error: --max-memory 1K is below the 64 MiB the sort needs"},
+
 		// --- files that are not there or cannot be read
 		{name: "quant/missing read file", files: good, args: q("missing_R1.fq", "R2.fq"), code: 1,
 			want: "Error: missing_R1.fq: file not found"},

@@ -103,8 +103,12 @@ func (f *busFlags) options(c *cobra.Command, files []string) (*singlecell.Option
 	if f.o.Technology == "" {
 		return nil, usageError{errString("missing technology: give one with -x (gallisto bus --list shows them)")}
 	}
-	if _, err := technology.Parse(f.o.Technology, f.o.Paired); err != nil {
+	t, err := technology.Parse(f.o.Technology, f.o.Paired)
+	if err != nil {
 		return nil, usageError{err}
+	}
+	if len(files)%t.Files != 0 {
+		return nil, usageError{fmt.Errorf("technology %s reads %d files per group, got %d files (give each lane's %d files in order)", t.Name, t.Files, len(files), t.Files)}
 	}
 	if f.o.Threads >= 1 {
 		runtime.GOMAXPROCS(f.o.Threads)

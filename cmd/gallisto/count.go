@@ -55,6 +55,7 @@ const countExample = `  # 10x v3, whitelist from Cell Ranger, t2g from kb ref or
 func newCountCmd() *cobra.Command {
 	f := &busFlags{}
 	var o singlecell.CountOptions
+	var maxMem string // --max-memory as given, for messages
 	c := &cobra.Command{
 		Use:     "count -i INDEX -x TECHNOLOGY -w WHITELIST -g T2G -o DIR [options] FASTQ-files...",
 		Short:   "Count molecules per cell and gene (kallisto bus + bustools, in one)",
@@ -64,13 +65,19 @@ func newCountCmd() *cobra.Command {
 			if len(files) == 0 {
 				return usageError{errString("missing read files")}
 			}
+			if o.Whitelist == "" {
+				return usageError{errString("missing whitelist: give one with -w")}
+			}
+			if o.T2G == "" {
+				return usageError{errString("missing transcript-to-gene table: give one with -g")}
+			}
 			bo, err := f.options(c, files)
 			if err != nil {
 				return err
 			}
 			o.Options = *bo
 			if o.MaxMemory != 0 && o.MaxMemory < cells.MinBudget {
-				return usageError{fmt.Errorf("--max-memory %s is below the %d MiB the sort needs", c.Flag("max-memory").Value, cells.MinBudget>>20)}
+				return usageError{fmt.Errorf("--max-memory %s is below the %d MiB the sort needs", maxMem, cells.MinBudget>>20)}
 			}
 			return singlecell.RunCount(c.Context(), &o)
 		},
@@ -79,7 +86,7 @@ func newCountCmd() *cobra.Command {
 	fl := c.Flags()
 	fl.StringVarP(&o.Whitelist, "whitelist", "w", "", "Barcode whitelist, one barcode per line, plain or gzip (required)")
 	fl.StringVarP(&o.T2G, "genemap", "g", "", "Transcript-to-gene table: transcript and gene in the first two columns (required)")
-	fl.Var(byteSize{&o.MaxMemory}, "max-memory", "Memory for sorting records, e.g. 4G (default 2G); beyond it sorted runs go to disk in -o")
+	fl.Var(byteSize{p: &o.MaxMemory, text: &maxMem}, "max-memory", "Memory for sorting records, e.g. 4G (default 2G); beyond it sorted runs go to disk in -o")
 	fl.BoolVar(&o.KeepBus, "keep-bus", false, "Also write output.bus, output.unfiltered.bus, matrix.ec and transcripts.txt")
 	return c
 }

@@ -58,7 +58,7 @@ The index file is written atomically: it appears complete or not at all.`,
 	f.BoolVar(&opt.MakeUnique, "make-unique", false, "Replace repeated target names with unique names")
 	f.IntVarP(&opt.Threads, "threads", "t", 1, "Number of threads to use")
 	f.StringVarP(&opt.TempDir, "tmp", "T", "", "Directory for temporary files of large builds (default: the index's directory)")
-	f.Var(byteSize{&opt.MaxMemory}, "max-memory", "Memory budget for building the index, with a unit K, M, G or T (e.g. 4G); default: no limit")
+	f.Var(byteSize{p: &opt.MaxMemory}, "max-memory", "Memory budget for building the index, with a unit K, M, G or T (e.g. 4G); default: no limit")
 	c.MarkFlagRequired("index")
 	return c
 }

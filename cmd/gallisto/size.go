@@ -10,7 +10,10 @@ import (
 // byteSize is a flag value holding a number of bytes, written as a number
 // with an optional unit K, M, G or T (powers of 1024, upper or lower case,
 // optionally followed by B or iB): 4G, 4GB, 4GiB, 1.5G, 512m, 1000000.
-type byteSize struct{ p *int64 }
+type byteSize struct {
+	p    *int64
+	text *string // if set, receives the value as given
+}
 
 var sizeUnits = map[string]int{"": 0, "K": 1, "M": 2, "G": 3, "T": 4}
 
@@ -41,6 +44,9 @@ func (s byteSize) Set(v string) error {
 		return err
 	}
 	*s.p = n
+	if s.text != nil {
+		*s.text = v
+	}
 	return nil
 }
 

@@ -32,7 +32,8 @@ type badCase struct {
 	want   string
 	wantRE string
 	// For an accepted input: same, if set, names a file whose content must
-	// equal the baseline run's abundance.tsv (quant) or index (index).
+	// equal the baseline run's abundance.tsv (quant: abundance.tsv, or
+	// S1/abundance.tsv for --batch) or index (index: x.idx).
 	same string
 	// check, if set, inspects an accepted run's output directory.
 	check func(t *testing.T, dir string, r result)
@@ -213,7 +214,24 @@ func badCases(t *testing.T, fx *fixture) []badCase {
 	count := func(args ...string) []string {
 		return append([]string{"count", "-i", "tx.idx", "-o", "out", "-x", "10xv3", "-w", "wl.txt", "-g", "t2g.tsv"}, args...)
 	}
+	sheetOK := []byte("sample\tr1\tr2\nS1\tR1.fq\tR2.fq\n")
 	return []badCase{
+		// --- quant --batch
+		{name: "quant/--batch good sheet", files: with(map[string][]byte{"s.tsv": sheetOK}), args: q("--batch", "s.tsv"), same: "S1/abundance.tsv"},
+		{name: "quant/--batch missing sheet", files: good, args: q("--batch", "none.tsv"), code: 1,
+			want: "Error: none.tsv: file not found"},
+		{name: "quant/--batch with read files", files: with(map[string][]byte{"s.tsv": sheetOK}), args: q("--batch", "s.tsv", "R1.fq"), code: 2,
+			want: "Error: --batch takes its read files from the sheet: give no read files (see 'gallisto quant --help')"},
+		{name: "quant/--batch with --single", files: with(map[string][]byte{"s.tsv": sheetOK}), args: q("--batch", "s.tsv", "--single", "-l", "200", "-s", "20"), code: 2,
+			want: "Error: --single does not apply to --batch: a sample is single-end when its sheet row has no r2"},
+		{name: "quant/--force without --batch", files: good, args: q("--force", "R1.fq", "R2.fq"), code: 2,
+			want: "Error: --force goes with --batch"},
+		{name: "quant/--batch sheet with a missing file", files: with(map[string][]byte{"s.tsv": []byte("sample\tr1\tr2\nS1\tR1.fq\tR2.fq\nS2\tR1.fq.gz\tR2.fq\n")}), args: q("--batch", "s.tsv"), code: 1,
+			want: "Error: s.tsv line 3: sample S2: R1.fq.gz: file not found"},
+		{name: "quant/--batch sheet without header", files: with(map[string][]byte{"s.tsv": []byte("S1\tR1.fq\tR2.fq\n")}), args: q("--batch", "s.tsv"), code: 1,
+			want: `Error: s.tsv line 1: header "S1\tR1.fq\tR2.fq": want columns sample and r1 (and r2 for paired-end, l and s for single-end), tab-separated`},
+		{name: "quant/--batch single-end sample without l, s", files: with(map[string][]byte{"s.tsv": []byte("sample\tr1\nS1\tR1.fq\n")}), args: q("--batch", "s.tsv"), code: 1,
+			want: "Error: s.tsv line 2: sample S1 is single-end: give its l and s columns, or -l and -s"},
 		// --- single cell: bus and count
 		{name: "bus/good 10xv3 input", files: sc, args: bus("-x", "10xv3", "R1.fq", "R2.fq"),
 			check: func(t *testing.T, dir string, r result) {
@@ -548,8 +566,8 @@ func TestBadInputs(t *testing.T) {
 			}
 			t.Logf("exit 0: accepted")
 			switch tc.same {
-			case "abundance.tsv":
-				got, _ := os.ReadFile(filepath.Join(dir, "out", "abundance.tsv"))
+			case "abundance.tsv", "S1/abundance.tsv":
+				got, _ := os.ReadFile(filepath.Join(dir, "out", tc.same))
 				if !bytes.Equal(got, baseTSV) {
 					t.Errorf("abundance.tsv differs from the baseline run's")
 				}

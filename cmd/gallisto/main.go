@@ -46,7 +46,7 @@ func main() {
 	if errors.As(err, &ue) {
 		os.Exit(2)
 	}
-	if interrupted {
+	if interrupted && !strings.HasPrefix(err.Error(), "interrupted") {
 		fmt.Fprintln(os.Stderr, "interrupted: no output was written")
 	}
 	os.Exit(1)

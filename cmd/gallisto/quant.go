@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gallisto/gallisto/internal/align/pseudo"
+	"github.com/gallisto/gallisto/internal/input/sheet"
 	"github.com/gallisto/gallisto/internal/quant"
 	"github.com/spf13/cobra"
 )
@@ -38,7 +39,10 @@ Output directory (-o), written atomically, file by file:
                   and with --model full low_score), and with --strand auto "strand":
                   mode, chosen (fr, rf, unstranded or undetermined),
                   fragments_fr/_rf/_neither, fraction_fr and its 99.9%
-                  interval (fraction_fr_99.9_low/_high), reason
+                  interval (fraction_fr_99.9_low/_high), reason;
+                  library_strand (the filter used: unstranded, fr or rf),
+                  fragment_length (mean, sd, source "estimated" with the
+                  number of pairs, or "given" by -l/-s)
   abundance.h5    (unless --plaintext) kallisto's HDF5 file, read by sleuth
                   and tximport: est_counts, aux/ids, lengths, eff_lengths,
                   num_processed, num_bootstrap, call, start_time,
@@ -107,6 +111,26 @@ holding both mates (--interleaved):
   gallisto quant -i transcripts.idx -o out --interleaved pairs.fq.gz
   seqtk mergepe R1.fq.gz R2.fq.gz | gallisto quant -i transcripts.idx -o out --interleaved -
 
+Many samples (--batch SHEET): one process, the index loaded once, each
+sample into -o/SAMPLE with the files a separate quant of it writes, byte
+for byte (run_info.json's and abundance.h5's call and start time aside).
+The sheet is tab-separated with a header: sample, r1, r2 (paired-end) or
+sample, r1, l, s (single-end; without l and s, -l and -s apply); several
+rows with one name are lanes of one sample; relative paths are read from
+the sheet's folder; other columns (condition, ...) are kept for 'gallisto
+merge' and 'gallisto report'. Every row is checked before any read is:
+
+  sample	r1	r2	condition
+  ctrl1	reads/ctrl1_R1.fq.gz	reads/ctrl1_R2.fq.gz	control
+  ctrl1	reads/ctrl1_L2_R1.fq.gz	reads/ctrl1_L2_R2.fq.gz	control
+  trt1	reads/trt1_R1.fq.gz	reads/trt1_R2.fq.gz	treated
+
+Samples whose folder holds a finished run are skipped (--force redoes
+them); the first failing sample stops the run, leaving none of its files
+and keeping the samples finished before it. While a sample's EM and
+files are made, the next sample's reads are aligned; the log holds each
+sample's lines as one block, as separate runs' logs would.
+
 Outputs appear only when the run succeeds, all at once, run_info.json last:
 a failed or interrupted run (Ctrl-C, SIGTERM, a full disk) leaves earlier
 results as they were and no new file. Temporary files (.NAME.tmp-*) of a
@@ -123,19 +147,30 @@ const quantExample = `  # paired-end
   gallisto quant -i transcripts.idx -o out --strand auto --bias R1.fq.gz R2.fq.gz
   # salmon's accuracy: placement, fragment length and mismatches, VBEM
   gallisto quant -i transcripts.idx -o out --model full -t 4 R1.fq.gz R2.fq.gz
+  # every sample of a sheet, into out/SAMPLE/
+  gallisto quant -i transcripts.idx -o out -t 4 --batch samples.tsv
   # two lanes of one paired-end sample, stranded (dUTP) library
   gallisto quant -i transcripts.idx -o out --rf-stranded L1_R1.fq.gz L1_R2.fq.gz L2_R1.fq.gz L2_R2.fq.gz`
 
 func newQuantCmd() *cobra.Command {
 	o := &quant.Options{}
 	var fr, rf bool
-	var strand, ablate string
+	var strand, ablate, batch string
+	var force bool
 	c := &cobra.Command{
 		Use:     "quant -i INDEX -o DIR [options] FASTQ-files...",
 		Short:   "Quantify abundances of transcripts from RNA-seq reads",
 		Long:    quantLong,
 		Example: quantExample,
-		Args:    argsCheck(cobra.MinimumNArgs(1)),
+		Args: argsCheck(func(c *cobra.Command, args []string) error {
+			if batch != "" {
+				if len(args) > 0 {
+					return errString("--batch takes its read files from the sheet: give no read files")
+				}
+				return nil
+			}
+			return cobra.MinimumNArgs(1)(c, args)
+		}),
 		RunE: func(c *cobra.Command, files []string) error {
 			o.Files = files
 			if fr && rf {
@@ -186,6 +221,19 @@ func newQuantCmd() *cobra.Command {
 			o.Call = strings.Join(os.Args, " ")
 			o.StartTime = time.Now()
 			o.Log = c.ErrOrStderr()
+			if batch != "" {
+				if o.Single {
+					return usageError{errString("--single does not apply to --batch: a sample is single-end when its sheet row has no r2")}
+				}
+				sh, err := sheet.Read(batch, sheet.Options{})
+				if err != nil {
+					return err
+				}
+				return quant.RunBatch(c.Context(), o, &quant.Batch{Sheet: sh, Force: force})
+			}
+			if force {
+				return usageError{errString("--force goes with --batch")}
+			}
 			return quant.Run(c.Context(), o)
 		},
 	}
@@ -212,6 +260,8 @@ func newQuantCmd() *cobra.Command {
 	f.MarkHidden("ablate")
 	f.StringVar(&o.GeneMap, "genemap", "", "transcript_id<TAB>gene_id table (header optional): also write abundance.genes.tsv")
 	f.StringVarP(&o.GTF, "gtf", "g", "", "GTF annotation (plain or .gz): also write abundance.genes.tsv")
+	f.StringVar(&batch, "batch", "", "Sample sheet (TSV: sample, r1, r2 or sample, r1, l, s): quantify every sample into -o/SAMPLE, the index loaded once")
+	f.BoolVar(&force, "force", false, "With --batch: redo samples whose folder already holds a finished run")
 	c.MarkFlagRequired("index")
 	c.MarkFlagRequired("output-dir")
 	return c

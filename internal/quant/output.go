@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/gallisto/gallisto/internal/output/logfmt"
 	"io"
+	"math"
 	"path/filepath"
 
 	"github.com/gallisto/gallisto/internal/align/pseudo"
@@ -37,6 +38,47 @@ type runResult struct {
 	alpha           []float64
 	bias            *bias.Model  // nil without --bias
 	strand          *strand.Call // nil without --strand auto
+	libStrand       pseudo.Strand
+}
+
+// strandName is a strand filter as run_info.json's library_strand names
+// it: the one the reads were quantified with (after --strand auto).
+func strandName(s pseudo.Strand) string {
+	switch s {
+	case pseudo.FR:
+		return "fr"
+	case pseudo.RF:
+		return "rf"
+	}
+	return "unstranded"
+}
+
+// fragLenInfo is run_info.json's fragment_length: the distribution the
+// effective lengths came from (the mean is the one the log prints).
+type fragLenInfo struct {
+	Mean   float64 `json:"mean"`
+	SD     float64 `json:"sd"`
+	Source string  `json:"source"`          // "estimated" (from pairs) or "given" (-l, -s)
+	Pairs  int64   `json:"pairs,omitempty"` // pairs the estimate used
+}
+
+func (o *Options) fragmentLengthInfo(hist []int64) fragLenInfo {
+	if o.FragLen != 0 {
+		return fragLenInfo{Mean: o.FragLen, SD: o.FragSD, Source: "given"}
+	}
+	var n, sum, sq float64
+	for l, c := range hist {
+		n += float64(c)
+		sum += float64(c) * float64(l)
+		sq += float64(c) * float64(l) * float64(l)
+	}
+	info := fragLenInfo{Source: "estimated", Pairs: int64(n)}
+	if n > 0 {
+		m := sum / n
+		info.Mean = math.Round(m*1000) / 1000
+		info.SD = math.Round(math.Sqrt(max(0, sq/n-m*m))*1000) / 1000
+	}
+	return info
 }
 
 // writeOutputs writes abundance.tsv, run_info.json, abundance.genes.tsv
@@ -61,6 +103,8 @@ func (o *Options) writeOutputs(ctx context.Context, r *runResult) error {
 	if r.strand != nil {
 		extra = append(extra, runinfo.KV{Key: "strand", Value: r.strand.RunInfo()})
 	}
+	extra = append(extra, runinfo.KV{Key: "library_strand", Value: strandName(r.libStrand)},
+		runinfo.KV{Key: "fragment_length", Value: o.fragmentLengthInfo(r.c.fldHist)})
 	info := &runinfo.Info{
 		NumTargets: idx.NumTargets(), NumBootstraps: o.Bootstraps, NumProcessed: r.c.processed, NumPseudoaligned: r.aligned, NumUnique: r.unique,
 		Version: Version, IndexVersion: index.FormatVersion, StartTime: logfmt.Asctime(o.StartTime), Call: o.Call,

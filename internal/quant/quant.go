@@ -173,29 +173,68 @@ func Run(ctx context.Context, o *Options) (err error) {
 	if err := atomicfile.CheckDir(o.OutDir); err != nil {
 		return err // before the index is loaded
 	}
+	o.logf("\n")
 	o.logFragLenModel()
 	idx, err := o.loadIndex()
 	if err != nil {
 		return err
 	}
-	out, err := atomicfile.OpenDir(o.OutDir)
+	return o.runLoaded(ctx, idx)
+}
+
+// runLoaded is Run once the options are checked and the index is loaded:
+// alignment, fragment lengths, EM and the output files, committed to
+// the output directory together.
+func (o *Options) runLoaded(ctx context.Context, idx *index.Index) error {
+	r, err := o.start(ctx, idx)
 	if err != nil {
 		return err
 	}
-	defer out.Close()
+	return r.finish(ctx)
+}
+
+// sampleRun is a run between its two halves: the reads aligned and the
+// fragment lengths known, the output directory open.
+type sampleRun struct {
+	o   *Options
+	idx *index.Index
+	out *atomicfile.Dir
+	al  *alignment
+	fl  *fragLens
+}
+
+// start opens the output directory, reads and aligns the reads and
+// estimates the fragment length distribution.
+func (o *Options) start(ctx context.Context, idx *index.Index) (_ *sampleRun, err error) {
+	out, err := atomicfile.OpenDir(o.OutDir)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			out.Close()
+		}
+	}()
 	if len(out.Stale) > 0 {
 		o.logf("%s%d temporary files left in %s by an interrupted run\n", logRemovedStale, len(out.Stale), o.OutDir)
 	}
 	o.logInputs()
 	al, err := o.align(ctx, idx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	fl, err := o.fragmentLengths(idx, al.c)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	res, err := o.estimate(ctx, idx, al, fl)
+	return &sampleRun{o: o, idx: idx, out: out, al: al, fl: fl}, nil
+}
+
+// finish runs the EM and the bootstraps and commits the output files.
+func (r *sampleRun) finish(ctx context.Context) error {
+	defer r.out.Close()
+	o := r.o
+	res, err := o.estimate(ctx, r.idx, r.al, r.fl)
 	if err != nil {
 		return err
 	}
@@ -205,17 +244,19 @@ func Run(ctx context.Context, o *Options) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err // interrupted during a step that does not stop early
 	}
-	if err := out.Commit("run_info.json"); err != nil {
+	if err := r.out.Commit("run_info.json"); err != nil {
 		return err
 	}
 	o.logf("\n")
 	return nil
 }
 
+// abort discards a started run.
+func (r *sampleRun) abort() { r.out.Close() }
+
 // logFragLenModel says where the fragment length distribution will come
 // from, in kallisto's words.
 func (o *Options) logFragLenModel() {
-	o.logf("\n")
 	if o.FragLen == 0 {
 		o.logf("[quant] fragment length distribution will be estimated from the data\n")
 		return
@@ -265,6 +306,14 @@ type alignment struct {
 	c               *counts
 	strand          *strand.Call // nil without --strand auto
 	aligned, unique int64
+}
+
+// libStrand is the strand filter the counts were made with.
+func (al *alignment) libStrand(given pseudo.Strand) pseudo.Strand {
+	if al.strand != nil {
+		return al.strand.Strand
+	}
+	return given
 }
 
 // align pseudoaligns every read, makes the --strand auto call and logs
@@ -381,7 +430,7 @@ func (o *Options) estimate(ctx context.Context, idx *index.Index, al *alignment,
 	return &runResult{
 		idx: idx, c: c, aligned: al.aligned, unique: al.unique, means: fl.means,
 		fldEffLens: fl.effLens, effLens: prob.EffLens, alpha: res.Alpha,
-		bias: bm, strand: al.strand,
+		bias: bm, strand: al.strand, libStrand: al.libStrand(o.Strand),
 	}, nil
 }
 

@@ -110,7 +110,7 @@ func Build(ctx context.Context, files []string, opt BuildOptions) (*Index, error
 	}
 	logf("[build] k-mer length: %d\n", opt.K)
 
-	x := &Index{Shape: s}
+	x := &Index{Shape: s, txc: &txCache{}}
 	cl := &cleaner{rng: mt19937.New(replacementSeed)}
 	var in debruijn.Input
 	seen := make(map[string]string) // name -> where first seen

@@ -285,7 +285,7 @@ func decodeWords(words []uint64, size int) (*Index, error) {
 		}
 	}
 	d := &decoder{w: words[headerWords : len(words)-1]}
-	x := &Index{Shape: s, file: words}
+	x := &Index{Shape: s, file: words, txc: &txCache{}}
 	nameLens := d.u32s(ntr)
 	names := d.bytes(nameBytes)
 	lengths := d.u32s(ntr)

@@ -54,6 +54,8 @@
 package index
 
 import (
+	"sync"
+
 	"github.com/gallisto/gallisto/internal/graph/debruijn"
 	"github.com/gallisto/gallisto/internal/graph/kdict"
 	"github.com/gallisto/gallisto/internal/graph/kmer"
@@ -74,6 +76,12 @@ type Dict interface {
 	LookupPair(a, b kmer.Kmer) (Entry, bool, Entry, bool)
 	// Len returns the number of k-mers.
 	Len() int
+}
+
+// txCache holds an index's Transcripts once built.
+type txCache struct {
+	once sync.Once
+	tx   *Transcripts
 }
 
 // Index is a loaded transcriptome index. Slices are read-only; some share
@@ -108,6 +116,7 @@ type Index struct {
 	blockCtg []uint32          // contig holding k-mer b<<blockShift
 	ecInv    map[string]uint32 // classes of two or more transcripts, by debruijn.ECKey
 	file     []uint64          // backing memory of a loaded index
+	txc      *txCache          // Transcripts, built on first use
 	numKmers int
 }
 

@@ -24,10 +24,21 @@ type Transcripts struct {
 	off []int // target t is bases off[t] .. off[t+1]-1 of seq
 }
 
-// Transcripts rebuilds the targets' sequences from the contigs, on
-// GOMAXPROCS goroutines (each fills the targets of one part of the
-// sequence; the words two parts share are combined at the end).
+// Transcripts returns the targets' sequences, rebuilt from the contigs on
+// the first call (the later calls, such as quant --batch's samples, share
+// them; they are read-only).
 func (x *Index) Transcripts() *Transcripts {
+	if x.txc == nil {
+		return x.buildTranscripts()
+	}
+	x.txc.once.Do(func() { x.txc.tx = x.buildTranscripts() })
+	return x.txc.tx
+}
+
+// buildTranscripts rebuilds the targets' sequences on GOMAXPROCS
+// goroutines (each fills the targets of one part of the sequence; the
+// words two parts share are combined at the end).
+func (x *Index) buildTranscripts() *Transcripts {
 	type pass struct {
 		contig uint32
 		pos    int32

@@ -42,7 +42,8 @@ Output directory (-o), written atomically, file by file:
                   interval (fraction_fr_99.9_low/_high), reason;
                   library_strand (the filter used: unstranded, fr or rf),
                   fragment_length (mean, sd, source "estimated" with the
-                  number of pairs, or "given" by -l/-s)
+                  number of pairs and hist_10bp, their counts in 10-base
+                  bins, or "given" by -l/-s)
   abundance.h5    (unless --plaintext) kallisto's HDF5 file, read by sleuth
                   and tximport: est_counts, aux/ids, lengths, eff_lengths,
                   num_processed, num_bootstrap, call, start_time,

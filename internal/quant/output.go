@@ -60,7 +60,13 @@ type fragLenInfo struct {
 	SD     float64 `json:"sd"`
 	Source string  `json:"source"`          // "estimated" (from pairs) or "given" (-l, -s)
 	Pairs  int64   `json:"pairs,omitempty"` // pairs the estimate used
+	// Hist10 counts the pairs in 10-base bins (0-9, 10-19, ...) up to
+	// the last non-empty one; the full histogram is abundance.h5's aux/fld.
+	Hist10 []int64 `json:"hist_10bp,omitempty"`
 }
+
+// histBin is the bin width of fragment_length.hist_10bp.
+const histBin = 10
 
 func (o *Options) fragmentLengthInfo(hist []int64) fragLenInfo {
 	if o.FragLen != 0 {
@@ -73,6 +79,14 @@ func (o *Options) fragmentLengthInfo(hist []int64) fragLenInfo {
 		sq += float64(c) * float64(l) * float64(l)
 	}
 	info := fragLenInfo{Source: "estimated", Pairs: int64(n)}
+	for l, c := range hist {
+		if c > 0 {
+			for len(info.Hist10) <= l/histBin {
+				info.Hist10 = append(info.Hist10, 0)
+			}
+			info.Hist10[l/histBin] += c
+		}
+	}
 	if n > 0 {
 		m := sum / n
 		info.Mean = math.Round(m*1000) / 1000

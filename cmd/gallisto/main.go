@@ -74,7 +74,7 @@ Typical use:
 	idx, q := newIndexCmd(), newQuantCmd()
 	addProfileFlags(idx)
 	addProfileFlags(q)
-	root.AddCommand(idx, q, newBusCmd(), newCountCmd(), newMergeCmd(), newInspectCmd(), newH5DumpCmd(), newVersionCmd(), newCiteCmd())
+	root.AddCommand(idx, q, newBusCmd(), newCountCmd(), newMergeCmd(), newReportCmd(), newInspectCmd(), newH5DumpCmd(), newVersionCmd(), newCiteCmd())
 	return root
 }
 

@@ -80,4 +80,3 @@ func newReportCmd() *cobra.Command {
 	f.StringVar(&title, "title", "", "Page title (default: \"gallisto report: N samples\")")
 	return c
 }
-

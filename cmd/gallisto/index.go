@@ -1,10 +1,13 @@
 package main
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 
 	"github.com/gallisto/gallisto/internal/graph/index"
+	"github.com/gallisto/gallisto/internal/output/atomicfile"
 	"github.com/spf13/cobra"
 )
 
@@ -34,6 +37,13 @@ The index file is written atomically: it appears complete or not at all.`,
 		Args: argsCheck(cobra.MinimumNArgs(1)),
 		RunE: func(c *cobra.Command, files []string) error {
 			opt.Log, opt.Verbose = c.ErrOrStderr(), true
+			if opt.Threads < 1 {
+				return usageError{fmt.Errorf("-t must be at least 1 (number of threads), got %d", opt.Threads)}
+			}
+			if err := checkIndexOutput(out, files); err != nil {
+				return err
+			}
+			logThrough(c, out)
 			if opt.TempDir == "" {
 				opt.TempDir = filepath.Dir(out)
 			}
@@ -61,6 +71,32 @@ The index file is written atomically: it appears complete or not at all.`,
 	f.Var(byteSize{p: &opt.MaxMemory}, "max-memory", "Memory budget for building the index, with a unit K, M, G or T (e.g. 4G); default: no limit")
 	c.MarkFlagRequired("index")
 	return c
+}
+
+// checkIndexOutput refuses, before anything is read, an index path that
+// cannot be written: a directory, FIFO or device, a dangling link, a
+// folder that does not exist or is read-only, or one of the inputs.
+func checkIndexOutput(out string, inputs []string) error {
+	if err := atomicfile.CheckCreate(out); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	dst, _ := atomicfile.Destination(out)
+	if st, err := os.Stat(dst); err == nil {
+		for _, in := range inputs {
+			if ist, err := os.Stat(in); err == nil && os.SameFile(st, ist) {
+				return fmt.Errorf("index: %s is also an input: writing the index would destroy it", out)
+			}
+		}
+	}
+	return nil
+}
+
+// logThrough says when an output path is a symlink that is written
+// through.
+func logThrough(c *cobra.Command, path string) {
+	if dst, err := atomicfile.Destination(path); err == nil && dst != path {
+		fmt.Fprintf(c.ErrOrStderr(), "[note] %s is a symlink: writing the file it points to, %s\n", path, dst)
+	}
 }
 
 func newInspectCmd() *cobra.Command {

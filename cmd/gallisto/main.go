@@ -39,17 +39,46 @@ func main() {
 		err = errors.New("interrupted: no output was written")
 		interrupted = false // said
 	}
-	for _, line := range strings.Split(err.Error(), "\n") {
+	usage := isUsage(err)
+	lines := strings.Split(err.Error(), "\n")
+	for i, line := range lines {
+		if usage && i == len(lines)-1 && !strings.Contains(err.Error(), "--help") {
+			line += fmt.Sprintf(" (see '%s --help')", helpPath(root))
+		}
 		fmt.Fprintln(os.Stderr, "Error:", line)
 	}
-	var ue usageError
-	if errors.As(err, &ue) {
+	if usage {
 		os.Exit(2)
 	}
 	if interrupted && !strings.HasPrefix(err.Error(), "interrupted") {
 		fmt.Fprintln(os.Stderr, "interrupted: no output was written")
 	}
 	os.Exit(1)
+}
+
+// usager is an error of a package that marks a command line that cannot
+// be understood (quant.UsageError, singlecell.UsageError).
+type usager interface{ UsageError() bool }
+
+// isUsage reports whether err is a command-line mistake: exit code 2.
+func isUsage(err error) bool {
+	var ue usageError
+	var u usager
+	if errors.As(err, &ue) || errors.As(err, &u) && u.UsageError() {
+		return true
+	}
+	// cobra's own: an unknown command, a required flag missing
+	m := err.Error()
+	return strings.HasPrefix(m, "unknown command ") || strings.HasPrefix(m, "required flag(s) ")
+}
+
+// helpPath is the command whose --help a usage error points to: the
+// subcommand named on the command line, or gallisto itself.
+func helpPath(root *cobra.Command) string {
+	if c, _, err := root.Find(os.Args[1:]); err == nil && c != nil {
+		return c.CommandPath()
+	}
+	return root.CommandPath()
 }
 
 func newRoot() *cobra.Command {

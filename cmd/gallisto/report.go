@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/gallisto/gallisto/internal/output/atomicfile"
@@ -50,12 +48,10 @@ func newReportCmd() *cobra.Command {
 			if geneMap != "" && gtf != "" {
 				return usageError{errString("give --genemap or --gtf, not both")}
 			}
-			if st, err := os.Stat(out); err == nil && st.IsDir() {
-				return fmt.Errorf("%s is a directory: -o takes the report's file name", out)
-			}
-			if err := atomicfile.CheckDir(filepath.Dir(out)); err != nil {
+			if err := atomicfile.CheckCreate(out); err != nil {
 				return err
 			}
+			logThrough(c, out)
 			m, err := loadGeneMap(geneMap, gtf)
 			if err != nil {
 				return err

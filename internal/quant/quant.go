@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"time"
@@ -31,6 +32,7 @@ import (
 	"github.com/gallisto/gallisto/internal/estimate/fraglen"
 	"github.com/gallisto/gallisto/internal/estimate/strand"
 	"github.com/gallisto/gallisto/internal/graph/index"
+	"github.com/gallisto/gallisto/internal/input/zio"
 	"github.com/gallisto/gallisto/internal/output/abundance"
 	"github.com/gallisto/gallisto/internal/output/atomicfile"
 	"github.com/gallisto/gallisto/internal/output/logfmt"
@@ -83,8 +85,25 @@ type Options struct {
 // fragment length distribution.
 const fldPairs = 10000
 
-// Validate checks the options, reporting every problem at once.
-func (o *Options) Validate() error {
+// UsageError lists the problems of a command line that cannot be
+// understood (exit code 2 in the command): options that contradict each
+// other or are out of range. Problems with the files named are ordinary
+// errors.
+type UsageError struct{ Problems []string }
+
+func (e *UsageError) Error() string { return strings.Join(e.Problems, "\n") }
+
+// UsageError marks e for the command (it exits with 2).
+func (e *UsageError) UsageError() bool { return true }
+
+// MaxBootstraps bounds -b: more samples than anyone analyses, far fewer
+// than a typo such as -b 1000000000 asks for (each is a full EM, and all
+// are kept in abundance.h5).
+const MaxBootstraps = 100000
+
+// Usage checks the options alone, without looking at any file: every
+// problem is reported, one line each, in a *UsageError.
+func (o *Options) Usage() error {
 	var errs []string
 	add := func(f string, a ...any) { errs = append(errs, fmt.Sprintf(f, a...)) }
 	if o.Index == "" {
@@ -99,27 +118,15 @@ func (o *Options) Validate() error {
 	if o.Interleaved && o.Single {
 		add("--interleaved and --single cannot be combined: an interleaved file holds pairs")
 	}
-	errs = append(errs, o.checkInputFiles()...)
 	if !o.Single && !o.Interleaved && len(o.Files)%2 != 0 {
 		add("paired-end mode needs an even number of read files (R1 R2 ...), got %d; use --single for single-end reads", len(o.Files))
 	}
-	if o.FragLen < 0 {
-		add("invalid value for mean fragment length %g", o.FragLen)
-	}
-	if o.FragSD < 0 {
-		add("invalid value for fragment length standard deviation %g", o.FragSD)
-	}
-	if (o.FragLen != 0) != (o.FragSD != 0) {
-		add("-l and -s must be given together (both mean and standard deviation)")
-	}
-	if o.Single && (o.FragLen == 0 || o.FragSD == 0) {
-		add("single-end reads need the fragment length mean and sd: give -l and -s (e.g. -l 200 -s 20)")
-	}
+	errs = append(errs, o.fragLenUsage()...)
 	if o.Threads < 1 {
-		add("invalid number of threads %d", o.Threads)
+		add("-t must be at least 1 (number of threads), got %d", o.Threads)
 	}
-	if o.Bootstraps < 0 {
-		add("number of bootstrap samples must be a non-negative integer, got %d", o.Bootstraps)
+	if o.Bootstraps < 0 || o.Bootstraps > MaxBootstraps {
+		add("-b must be between 0 and %d (number of bootstrap samples), got %d", MaxBootstraps, o.Bootstraps)
 	}
 	if o.StrandAuto && o.Strand != pseudo.Unstranded {
 		add("--strand auto cannot be combined with --fr-stranded or --rf-stranded")
@@ -130,6 +137,46 @@ func (o *Options) Validate() error {
 	if o.GeneMap != "" && o.GTF != "" {
 		add("give either --genemap or --gtf, not both")
 	}
+	stdin := 0
+	for _, f := range o.Files {
+		if f == zio.Stdin {
+			stdin++
+		}
+	}
+	if stdin > 1 {
+		add("standard input (-) is given %d times; it can be read only once", stdin)
+	}
+	if len(errs) > 0 {
+		return &UsageError{errs}
+	}
+	return nil
+}
+
+// fragLenUsage checks -l and -s: one message per mistake.
+func (o *Options) fragLenUsage() []string {
+	bad := func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) || x < 0 }
+	switch {
+	case bad(o.FragLen):
+		return []string{fmt.Sprintf("-l must be a positive number (mean fragment length), got %g", o.FragLen)}
+	case bad(o.FragSD):
+		return []string{fmt.Sprintf("-s must be a positive number (fragment length standard deviation), got %g", o.FragSD)}
+	case o.Single && (o.FragLen == 0 || o.FragSD == 0):
+		return []string{"single-end reads need the fragment length mean and sd: give -l and -s, both positive (e.g. -l 200 -s 20)"}
+	case (o.FragLen != 0) != (o.FragSD != 0):
+		return []string{"-l and -s go together (mean and standard deviation of the fragment length), both positive"}
+	}
+	return nil
+}
+
+// Validate checks the options (Usage) and then the files they name,
+// reporting every problem at once.
+func (o *Options) Validate() error {
+	if err := o.Usage(); err != nil {
+		return err
+	}
+	var errs []string
+	add := func(f string, a ...any) { errs = append(errs, fmt.Sprintf(f, a...)) }
+	errs = append(errs, o.checkInputFiles()...)
 	for _, f := range []string{o.GeneMap, o.GTF} {
 		if f == "" {
 			continue

@@ -42,18 +42,9 @@ func (o *Options) inputs() lanes.Groups {
 // match by name and count).
 func (o *Options) checkInputFiles() []string {
 	var errs []string
-	stdin := 0
-	for _, f := range o.Files {
-		if f == zio.Stdin {
-			stdin++
-		}
-	}
-	if stdin > 1 {
-		errs = append(errs, fmt.Sprintf("standard input (-) is given %d times; it can be read only once", stdin))
-	}
 	in := o.inputs()
 	if in.PerGroup != 2 {
-		return errs
+		return append(errs, o.repeatedSingleFiles()...)
 	}
 	for i, u := range in.List() {
 		if len(u) != 2 || u[0] == zio.Stdin || u[1] == zio.Stdin {
@@ -64,6 +55,36 @@ func (o *Options) checkInputFiles() []string {
 		if u[0] == u[1] || (err1 == nil && err2 == nil && os.SameFile(s1, s2)) {
 			errs = append(errs, fmt.Sprintf("pair %d: %s is given as both mates (R1 R2); for one file holding both mates use --interleaved", i+1, u[1]))
 		}
+	}
+	return errs
+}
+
+// repeatedSingleFiles refuses a single-end (or interleaved) file given
+// twice: its reads would be counted twice.
+func (o *Options) repeatedSingleFiles() []string {
+	var errs []string
+	seen := map[string]int{}
+	var stats []os.FileInfo
+	var names []string
+	for i, f := range o.Files {
+		if f == zio.Stdin {
+			continue
+		}
+		if j, ok := seen[f]; ok {
+			errs = append(errs, fmt.Sprintf("%s is given twice (files %d and %d): its reads would be counted twice", f, j+1, i+1))
+			continue
+		}
+		seen[f] = i
+		st, err := os.Stat(f)
+		if err != nil {
+			continue
+		}
+		for k, prev := range stats {
+			if os.SameFile(prev, st) {
+				errs = append(errs, fmt.Sprintf("%s and %s are the same file: its reads would be counted twice", names[k], f))
+			}
+		}
+		stats, names = append(stats, st), append(names, f)
 	}
 	return errs
 }

@@ -34,15 +34,107 @@ import (
 // File is a pending output file.
 type File struct {
 	*bufio.Writer
-	f     *os.File
-	dst   string
-	done  bool
-	stage *Stage // nil unless the directory has a Stage open
+	f       *os.File
+	dst     string
+	through string // the symlink dst was reached through, if any
+	done    bool
+	stage   *Stage // nil unless the directory has a Stage open
 }
 
 // Create starts writing path. Call Commit when the content is complete, or
 // Abort to discard it; Abort after Commit is a no-op, so it can be deferred.
+//
+// The destination must be a regular file or absent. A symlink is written
+// through: the file it points to is replaced, in its directory, and the
+// link stays (Through reports it). Anything else under the name (a
+// directory, a FIFO, a device, a socket, a dangling or looping link) is
+// refused, untouched.
 func Create(path string) (*File, error) {
+	dst, err := Destination(path)
+	if err != nil {
+		return nil, err
+	}
+	f, err := create(dst)
+	if err == nil && dst != path {
+		f.through = path
+	}
+	return f, err
+}
+
+// Destination is the file Create(path) writes: path itself, or the file
+// a symlink at path points to. It fails, naming the problem, when path
+// names something that is not a regular file.
+func Destination(path string) (string, error) {
+	st, err := os.Lstat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return path, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("cannot create %s: %w", path, unwrap(err))
+	}
+	dst := path
+	if st.Mode()&os.ModeSymlink != 0 {
+		target, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return "", fmt.Errorf("%s is a symlink to a missing file: not written (remove the link or give another name)", path)
+			}
+			return "", fmt.Errorf("%s is a symlink that cannot be followed (%v): not written", path, unwrap(err))
+		}
+		if st, err = os.Stat(target); err != nil {
+			return "", fmt.Errorf("cannot create %s: %w", path, unwrap(err))
+		}
+		dst = target
+	}
+	if !st.Mode().IsRegular() {
+		return "", fmt.Errorf("%s is %s, not a regular file: not replaced (give a file name)", path, kind(st.Mode()))
+	}
+	return dst, nil
+}
+
+// kind names a file type for messages.
+func kind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a regular file"
+}
+
+// CheckCreate reports, without changing anything, why Create(path) would
+// fail: the destination is not a regular file (see Destination), or its
+// folder is missing, not a folder or not writable.
+func CheckCreate(path string) error {
+	dst, err := Destination(path)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(dst)
+	st, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return fmt.Errorf("cannot create %s: %w", path, unwrap(err))
+	case !st.IsDir():
+		return fmt.Errorf("cannot create %s: %s is not a directory", path, dir)
+	}
+	if err := writable(dir); err != nil {
+		return fmt.Errorf("cannot create %s: %w", path, err)
+	}
+	return nil
+}
+
+// Through is the symlink the file is written through ("" when none).
+func (a *File) Through() string { return a.through }
+
+func create(path string) (*File, error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."

@@ -213,18 +213,18 @@ func TestReadOnlyDirectory(t *testing.T) {
 	}
 }
 
-// TestRenameError commits over a directory: os.Rename refuses (on Unix it
-// checks for a directory itself and reports EEXIST, "file exists", where
-// rename(2) would say EISDIR), Commit reports it and removes the temporary
-// file.
+// TestRenameError commits over a directory that appeared after Create
+// (which refuses one up front): os.Rename refuses (on Unix it checks for a
+// directory itself and reports EEXIST, "file exists", where rename(2)
+// would say EISDIR), Commit reports it and removes the temporary file.
 func TestRenameError(t *testing.T) {
 	dir := t.TempDir()
 	dst := filepath.Join(dir, "out")
-	if err := os.Mkdir(dst, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	f, err := Create(dst)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(dst, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	f.WriteString("x")

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -78,5 +79,54 @@ func TestFullFileSystem(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string(nil), dirNames(t, dir)); diff != "" {
 		t.Errorf("the full file system holds files after a failed WriteFile (-want +got):\n%s", diff)
+	}
+}
+
+// TestDestinations: what Create does with each kind of thing already under
+// the name: a symlink is written through (the link stays), the rest is
+// refused and left as it was.
+func TestDestinations(t *testing.T) {
+	dir := t.TempDir()
+	p := func(n string) string { return filepath.Join(dir, n) }
+	os.WriteFile(p("target"), []byte("old"), 0o644)
+	os.Symlink("target", p("link"))
+	os.Symlink("missing", p("dangling"))
+	os.Symlink("loop2", p("loop1"))
+	os.Symlink("loop1", p("loop2"))
+	os.Mkdir(p("dir"), 0o755)
+	if err := syscall.Mkfifo(p("fifo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ name, want string }{
+		{p("dir"), p("dir") + " is a directory, not a regular file: not replaced (give a file name)"},
+		{p("fifo"), p("fifo") + " is a FIFO, not a regular file: not replaced (give a file name)"},
+		{"/dev/null", "/dev/null is a character device, not a regular file: not replaced (give a file name)"},
+		{p("dangling"), p("dangling") + " is a symlink to a missing file: not written (remove the link or give another name)"},
+		{p("loop1"), p("loop1") + " is a symlink that cannot be followed"},
+	}
+	for _, tc := range cases {
+		if _, err := Create(tc.name); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	f, err := Create(p("link"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("new")
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if f.Through() != p("link") {
+		t.Errorf("Through() = %q", f.Through())
+	}
+	if l, err := os.Readlink(p("link")); err != nil || l != "target" {
+		t.Errorf("the link was replaced: %q %v", l, err)
+	}
+	if b, _ := os.ReadFile(p("target")); string(b) != "new" {
+		t.Errorf("target holds %q, want the new content", b)
+	}
+	if st, err := os.Stat(p("fifo")); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
+		t.Error("the FIFO was changed")
 	}
 }

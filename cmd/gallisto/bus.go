@@ -68,14 +68,14 @@ type busFlags struct {
 func (f *busFlags) register(c *cobra.Command) {
 	fl := c.Flags()
 	fl.SortFlags = false
-	fl.StringVarP(&f.o.Index, "index", "i", "", "Filename for the kallisto index to be used for pseudoalignment (required)")
-	fl.StringVarP(&f.o.OutDir, "output-dir", "o", "", "Directory to write output to (required)")
-	fl.StringVarP(&f.o.Technology, "technology", "x", "", "Single-cell technology used (--list shows them; or a custom bc:umi:seq string)")
-	fl.BoolVarP(&f.list, "list", "l", false, "List all single-cell technologies supported")
-	fl.IntVarP(&f.o.Threads, "threads", "t", 1, "Number of threads to use")
-	fl.BoolVar(&f.fr, "fr-stranded", false, "Strand specific reads for UMI-tagged reads, first read forward")
-	fl.BoolVar(&f.rf, "rf-stranded", false, "Strand specific reads for UMI-tagged reads, first read reverse")
-	fl.BoolVar(&f.un, "unstranded", false, "Treat all reads as unstranded")
+	fl.StringVarP(&f.o.Index, "index", "i", "", "Index file, made by 'gallisto index' (required)")
+	fl.StringVarP(&f.o.OutDir, "output-dir", "o", "", "Directory to write the output files to; created if missing (required)")
+	fl.StringVarP(&f.o.Technology, "technology", "x", "", "Technology, e.g. -x 10xv3 (--list shows them), or a custom bc:umi:seq string such as 0,0,16:0,16,28:1,0,0 (required)")
+	fl.BoolVarP(&f.list, "list", "l", false, "List the technologies -x takes, with their read layouts")
+	fl.IntVarP(&f.o.Threads, "threads", "t", 1, "Number of threads (cores) to use; the output does not depend on it")
+	fl.BoolVar(&f.fr, "fr-stranded", false, "cDNA read on the transcript's strand (without a strand option each technology has kallisto 0.48's default, which the log names)")
+	fl.BoolVar(&f.rf, "rf-stranded", false, "cDNA read on the opposite strand")
+	fl.BoolVar(&f.un, "unstranded", false, "No strand filter (default for Bulk and SmartSeq3)")
 	fl.BoolVar(&f.o.Paired, "paired", false, "Treat reads as paired (Bulk, or a custom string with two cDNA segments)")
 	fl.StringVarP(&f.o.Tag, "tag", "T", "", "5' tag sequence before the UMI (SmartSeq3's default: "+technology.SmartSeq3Tag+")")
 }
@@ -123,7 +123,7 @@ func (f *busFlags) options(c *cobra.Command, files []string) (*singlecell.Option
 func newBusCmd() *cobra.Command {
 	f := &busFlags{}
 	c := &cobra.Command{
-		Use:     "bus -i INDEX -o DIR -x TECHNOLOGY [options] FASTQ-files...",
+		Use:     "bus -i INDEX -o DIR -x TECHNOLOGY [flags] FASTQ-files...",
 		Short:   "Generate BUS files for single-cell data",
 		Long:    busLong,
 		Example: busExample,
@@ -155,7 +155,7 @@ func newBusCmd() *cobra.Command {
 		},
 	}
 	f.register(c)
-	c.Flags().BoolVarP(&f.o.Num, "num", "n", false, "Output read number in flag column")
-	c.Flags().StringVarP(&f.o.Batch, "batch", "B", "", "Process files listed in this batch file (\"id R1 [R2]\" per line; Smart-seq2 plates, bulk samples); no -x")
+	c.Flags().BoolVarP(&f.o.Num, "num", "n", false, "Put each read's number (0-based, over all files) in the record's flags column instead of 0")
+	c.Flags().StringVarP(&f.o.Batch, "batch", "B", "", "Batch file of samples, \"id R1 [R2]\" per line (Smart-seq2 plates, bulk samples): barcode = sample number; no -x, no read files")
 	return c
 }

@@ -57,7 +57,7 @@ func newCountCmd() *cobra.Command {
 	var o singlecell.CountOptions
 	var maxMem string // --max-memory as given, for messages
 	c := &cobra.Command{
-		Use:     "count -i INDEX -x TECHNOLOGY -w WHITELIST -g T2G -o DIR [options] FASTQ-files...",
+		Use:     "count -i INDEX -x TECHNOLOGY -w WHITELIST -g T2G -o DIR [flags] FASTQ-files...",
 		Short:   "Count molecules per cell and gene (kallisto bus + bustools, in one)",
 		Long:    countLong,
 		Example: countExample,
@@ -84,9 +84,9 @@ func newCountCmd() *cobra.Command {
 	}
 	f.register(c)
 	fl := c.Flags()
-	fl.StringVarP(&o.Whitelist, "whitelist", "w", "", "Barcode whitelist, one barcode per line, plain or gzip (required)")
-	fl.StringVarP(&o.T2G, "genemap", "g", "", "Transcript-to-gene table: transcript and gene in the first two columns (required)")
-	fl.Var(byteSize{p: &o.MaxMemory, text: &maxMem}, "max-memory", "Memory for sorting records, e.g. 4G (default 2G); beyond it sorted runs go to disk in -o")
+	fl.StringVarP(&o.Whitelist, "whitelist", "w", "", "Barcode whitelist, one barcode per line, plain or gzip, e.g. 10x's 3M-february-2018.txt.gz for 10xv3 (required)")
+	fl.StringVarP(&o.T2G, "genemap", "g", "", "Transcript-to-gene table, e.g. t2g.txt: transcript and gene in the first two columns, every transcript of the index (required)")
+	fl.Var(byteSize{p: &o.MaxMemory, text: &maxMem}, "max-memory", "Memory for sorting records, with a unit K, M, G or T, e.g. --max-memory 4G (default 2G, at least 64M): beyond it sorted runs are spilled to -o and merged; the matrix is the same")
 	fl.BoolVar(&o.KeepBus, "keep-bus", false, "Also write output.bus, output.unfiltered.bus, matrix.ec and transcripts.txt")
 	return c
 }

@@ -29,7 +29,7 @@ Progress lines go to standard error in kallisto's words.`
 func newH5DumpCmd() *cobra.Command {
 	var out string
 	c := &cobra.Command{
-		Use:     "h5dump -o DIR abundance.h5",
+		Use:     "h5dump -o DIR [flags] abundance.h5",
 		Short:   "Convert HDF5-formatted results (abundance.h5) to plaintext",
 		Long:    h5dumpLong,
 		Example: "  gallisto h5dump -o out_text out/abundance.h5",

@@ -15,7 +15,7 @@ func newIndexCmd() *cobra.Command {
 	var out string
 	opt := index.BuildOptions{}
 	c := &cobra.Command{
-		Use:   "index -i INDEX [options] FASTA-files...",
+		Use:   "index -i INDEX [flags] FASTA-files...",
 		Short: "Build an index from transcript sequences",
 		Long: `Build a gallisto index from one or more FASTA files of transcript sequences
 (plain or gzip-compressed).
@@ -63,12 +63,12 @@ The index file is written atomically: it appears complete or not at all.`,
 	}
 	f := c.Flags()
 	f.SortFlags = false
-	f.StringVarP(&out, "index", "i", "", "Filename for the index to be constructed (required)")
-	f.IntVarP(&opt.K, "kmer-size", "k", 31, "k-mer (odd) length (max value: 31)")
-	f.BoolVar(&opt.MakeUnique, "make-unique", false, "Replace repeated target names with unique names")
-	f.IntVarP(&opt.Threads, "threads", "t", 1, "Number of threads to use")
+	f.StringVarP(&out, "index", "i", "", "Index file to write, e.g. -i transcripts.idx (required)")
+	f.IntVarP(&opt.K, "kmer-size", "k", 31, "k-mer length: odd, at most 31")
+	f.BoolVar(&opt.MakeUnique, "make-unique", false, "Rename repeated target names NAME_1, NAME_2, ... instead of refusing them")
+	f.IntVarP(&opt.Threads, "threads", "t", 1, "Number of threads (cores) to use; the index does not depend on it")
 	f.StringVarP(&opt.TempDir, "tmp", "T", "", "Directory for temporary files of large builds (default: the index's directory)")
-	f.Var(byteSize{p: &opt.MaxMemory}, "max-memory", "Memory budget for building the index, with a unit K, M, G or T (e.g. 4G); default: no limit")
+	f.Var(byteSize{p: &opt.MaxMemory}, "max-memory", "Memory budget for building, with a unit K, M, G or T, e.g. --max-memory 4G: beyond it the k-mers are sorted in parts on disk (in -T); the index is the same (default: no limit)")
 	c.MarkFlagRequired("index")
 	return c
 }
@@ -101,7 +101,7 @@ func logThrough(c *cobra.Command, path string) {
 
 func newInspectCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "inspect INDEX",
+		Use:   "inspect [flags] INDEX",
 		Short: "Print information about an index",
 		Long: `Print an index's format version, k, and numbers of targets, equivalence
 classes, contigs and k-mers, followed by two histograms in kallisto's

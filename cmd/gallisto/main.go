@@ -75,7 +75,7 @@ func isUsage(err error) bool {
 // helpPath is the command whose --help a usage error points to: the
 // subcommand named on the command line, or gallisto itself.
 func helpPath(root *cobra.Command) string {
-	if c, _, err := root.Find(os.Args[1:]); err == nil && c != nil {
+	if c, _, err := root.Find(os.Args[1:]); err == nil && c != nil && !c.Hidden {
 		return c.CommandPath()
 	}
 	return root.CommandPath()
@@ -104,6 +104,12 @@ Typical use:
 	addProfileFlags(idx)
 	addProfileFlags(q)
 	root.AddCommand(idx, q, newBusCmd(), newCountCmd(), newMergeCmd(), newReportCmd(), newInspectCmd(), newH5DumpCmd(), newVersionCmd(), newCiteCmd())
+	for _, c := range root.Commands() {
+		if _, ok := unsupportedFlags[c.Name()]; ok {
+			addUnsupported(c)
+		}
+	}
+	root.AddCommand(newUnsupportedCmds()...)
 	return root
 }
 

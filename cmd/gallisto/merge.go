@@ -51,7 +51,7 @@ const mergeExample = `  # the folders of a batch run, with gene matrices
 func newMergeCmd() *cobra.Command {
 	var out, geneMap, gtf, sheetPath string
 	c := &cobra.Command{
-		Use:     "merge -o DIR [--genemap FILE | --gtf FILE] [--sheet FILE] FOLDER...",
+		Use:     "merge -o DIR [flags] FOLDER...",
 		Short:   "Merge samples' quant folders into transcript and gene matrices",
 		Long:    mergeLong,
 		Example: mergeExample,

@@ -159,7 +159,7 @@ func newQuantCmd() *cobra.Command {
 	var strand, ablate, batch string
 	var force bool
 	c := &cobra.Command{
-		Use:     "quant -i INDEX -o DIR [options] FASTQ-files...",
+		Use:     "quant -i INDEX -o DIR [flags] FASTQ-files...",
 		Short:   "Quantify abundances of transcripts from RNA-seq reads",
 		Long:    quantLong,
 		Example: quantExample,
@@ -240,27 +240,27 @@ func newQuantCmd() *cobra.Command {
 	}
 	f := c.Flags()
 	f.SortFlags = false
-	f.StringVarP(&o.Index, "index", "i", "", "Filename for the kallisto index to be used for quantification (required)")
-	f.StringVarP(&o.OutDir, "output-dir", "o", "", "Directory to write output to (required)")
-	f.BoolVar(&o.Bias, "bias", false, "Perform sequence based bias correction")
-	f.IntVarP(&o.Bootstraps, "bootstrap-samples", "b", 0, "Number of bootstrap samples")
-	f.Uint64Var(&o.Seed, "seed", 42, "Seed for the bootstrap sampling")
-	f.BoolVar(&o.Plaintext, "plaintext", false, "Output plaintext instead of HDF5 (bootstraps as bs_abundance_N.tsv, no abundance.h5)")
-	f.BoolVar(&o.Single, "single", false, "Quantify single-end reads")
-	f.BoolVar(&o.SingleOverhang, "single-overhang", false, "Include reads where unobserved rest of fragment is predicted to lie outside a transcript")
-	f.BoolVar(&fr, "fr-stranded", false, "Strand specific reads, first read forward")
-	f.BoolVar(&rf, "rf-stranded", false, "Strand specific reads, first read reverse")
-	f.StringVar(&strand, "strand", "", "Library type: auto (detect from the reads), fr, rf or unstranded")
-	f.Float64VarP(&o.FragLen, "fragment-length", "l", 0, "Estimated average fragment length")
-	f.Float64VarP(&o.FragSD, "sd", "s", 0, "Estimated standard deviation of fragment length (default: -l, -s values are estimated from paired end data, but are required when using --single)")
-	f.IntVarP(&o.Threads, "threads", "t", 1, "Number of threads to use")
-	f.BoolVar(&o.NoNameCheck, "no-name-check", false, "Do not check that paired reads have matching names")
-	f.BoolVar(&o.Interleaved, "interleaved", false, "Paired reads in one file, each record followed by its mate")
+	f.StringVarP(&o.Index, "index", "i", "", "Index file, made by 'gallisto index' (required)")
+	f.StringVarP(&o.OutDir, "output-dir", "o", "", "Directory to write the output files to; created if missing (required)")
+	f.BoolVar(&o.Bias, "bias", false, "Correct effective lengths for sequence-specific bias, as kallisto --bias does")
+	f.IntVarP(&o.Bootstraps, "bootstrap-samples", "b", 0, "Number of bootstrap samples, e.g. -b 100 for sleuth (default 0: none; at most 100000)")
+	f.Uint64Var(&o.Seed, "seed", 42, "Seed for the bootstrap sampling: one seed gives the same bootstraps for every -t")
+	f.BoolVar(&o.Plaintext, "plaintext", false, "Write bootstraps as bs_abundance_N.tsv and no abundance.h5 (sleuth and tximport read abundance.h5; abundance.tsv is always written)")
+	f.BoolVar(&o.Single, "single", false, "Quantify single-end reads (needs -l and -s)")
+	f.BoolVar(&o.SingleOverhang, "single-overhang", false, "Keep single-end reads whose unseen rest of fragment would run off the transcript's end")
+	f.BoolVar(&fr, "fr-stranded", false, "Strand-specific reads, read 1 on the transcript's strand (= --strand fr)")
+	f.BoolVar(&rf, "rf-stranded", false, "Strand-specific reads, read 1 on the opposite strand, as dUTP/TruSeq Stranded (= --strand rf)")
+	f.StringVar(&strand, "strand", "", "Library type: auto (decided from the first 100,000 single-transcript fragments, see above), fr, rf or unstranded (default: unstranded, as kallisto)")
+	f.Float64VarP(&o.FragLen, "fragment-length", "l", 0, "Mean fragment length, e.g. -l 200 (required with --single; paired-end: estimated from the pairs)")
+	f.Float64VarP(&o.FragSD, "sd", "s", 0, "Fragment length standard deviation, e.g. -s 20 (required with --single, given with -l)")
+	f.IntVarP(&o.Threads, "threads", "t", 1, "Number of threads (cores) to use; the results do not depend on it")
+	f.BoolVar(&o.NoNameCheck, "no-name-check", false, "Do not check that mates have matching names (files named apart; the order is still trusted)")
+	f.BoolVar(&o.Interleaved, "interleaved", false, "Paired reads in one file, each record followed by its mate (e.g. from seqtk mergepe; - reads standard input)")
 	f.StringVar(&o.Model, "model", quant.ModelKallisto, "Statistical model: kallisto (kallisto 0.48's results) or full (fragment placement, length and mismatches; see above)")
 	f.StringVar(&ablate, "ablate", "", "Switch parts of --model full off, comma-separated: rescue, score, length, bins, vb (for measurements)")
 	f.MarkHidden("ablate")
-	f.StringVar(&o.GeneMap, "genemap", "", "transcript_id<TAB>gene_id table (header optional): also write abundance.genes.tsv")
-	f.StringVarP(&o.GTF, "gtf", "g", "", "GTF annotation (plain or .gz): also write abundance.genes.tsv")
+	f.StringVar(&o.GeneMap, "genemap", "", "transcript_id<TAB>gene_id table, e.g. tx2gene.tsv (header optional): also write abundance.genes.tsv")
+	f.StringVarP(&o.GTF, "gtf", "g", "", "GTF annotation, e.g. Homo_sapiens.GRCh38.110.gtf.gz (plain or gzip; Ensembl's transcript_version is joined to the id): also write abundance.genes.tsv")
 	f.StringVar(&batch, "batch", "", "Sample sheet (TSV: sample, r1, r2 or sample, r1, l, s): quantify every sample into -o/SAMPLE, the index loaded once")
 	f.BoolVar(&force, "force", false, "With --batch: redo samples whose folder already holds a finished run")
 	c.MarkFlagRequired("index")

@@ -36,7 +36,7 @@ Readable from 1200 pixels wide; prints on A4.`
 func newReportCmd() *cobra.Command {
 	var out, geneMap, gtf, sheetPath, title string
 	c := &cobra.Command{
-		Use:     "report -o report.html [--sheet FILE] [--genemap FILE | --gtf FILE] FOLDER...",
+		Use:     "report -o report.html [flags] FOLDER...",
 		Short:   "Write an HTML report about many samples' quant folders",
 		Long:    reportLong,
 		Example: "  gallisto report -o report.html --sheet samples.tsv --gtf genes.gtf.gz quant_out",

@@ -103,14 +103,25 @@ func RunBatch(ctx context.Context, o *Options, b *Batch) error {
 	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
 		return fmt.Errorf("output directory %s: %w", o.OutDir, err)
 	}
+	if err := o.loadGeneMap(); err != nil {
+		return err
+	}
 	idx, err := o.loadIndex()
 	if err != nil {
+		return err
+	}
+	if err := o.checkGeneMap(idx); err != nil {
 		return err
 	}
 	var queue []int
 	for i, so := range opts {
 		if so != nil {
 			queue = append(queue, i)
+		}
+	}
+	for _, so := range opts {
+		if so != nil {
+			so.genes = o.genes
 		}
 	}
 	return runPipelined(ctx, o, idx, samples, opts, queue)

@@ -221,7 +221,11 @@ func TestBootstrapThreads(t *testing.T) {
 func kallistoLog(s string) string {
 	var keep []string
 	for _, l := range strings.SplitAfter(s, "\n") {
-		if !strings.HasPrefix(l, "[quant] not pseudoaligned: ") && !strings.HasPrefix(l, "[quant] removed ") {
+		extra := false
+		for _, p := range quant.ExtraLogPrefixes {
+			extra = extra || strings.HasPrefix(l, p)
+		}
+		if !extra {
 			keep = append(keep, l)
 		}
 	}
@@ -484,5 +488,26 @@ func TestStrandedParity(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestStrandFilterWarning (regression): a strand filter that removes most
+// reads says so, naming the filter and --strand auto, instead of leaving
+// the user to suspect the index; a filter of the library's own kind
+// stays quiet.
+func TestStrandFilterWarning(t *testing.T) {
+	s := simulated(t)
+	_, log := run(t, quant.Options{Index: s.idx, Files: s.reads["unstranded"], Strand: pseudo.RF})
+	if !strings.Contains(log, "[quant] warning: the strand filter (--rf-stranded) removed ") || !strings.Contains(log, "--strand auto decides from the reads") {
+		t.Errorf("no strand filter warning for unstranded reads under --rf-stranded:\n%s", log)
+	}
+	_, log = run(t, quant.Options{Index: s.idx, Files: s.reads["fr"], Strand: pseudo.FR})
+	if strings.Contains(log, "warning: the strand filter") {
+		t.Errorf("warning for FR reads under --fr-stranded:\n%s", log)
+	}
+	o := quant.Options{Index: s.idx, Files: s.reads["fr"], Strand: pseudo.RF, OutDir: t.TempDir(), Threads: 1}
+	err := quant.Run(context.Background(), &o)
+	if err == nil || !strings.Contains(err.Error(), "the strand filter (--rf-stranded) removed 29,997 of them; is the library stranded the other way, or not at all?") {
+		t.Errorf("FR reads under --rf-stranded: %v", err)
 	}
 }

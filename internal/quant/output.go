@@ -213,18 +213,14 @@ func (o *Options) h5File(r *runResult, boots [][]float64) *abundanceh5.File {
 
 // writeGenes writes abundance.genes.tsv when a gene map was given.
 func (o *Options) writeGenes(tab *abundance.Table) error {
-	path, isGTF := o.GeneMap, false
-	if o.GTF != "" {
-		path, isGTF = o.GTF, true
-	}
-	if path == "" {
-		return nil
-	}
-	m, err := genes.Load(path, isGTF)
-	if err != nil {
+	if err := o.loadGeneMap(); err != nil {
 		return err
 	}
-	res, err := genes.Aggregate(m, tab.IDs, tab.Lengths, tab.EffLens, tab.EstCounts, tab.TPM)
+	if o.genes == nil {
+		return nil
+	}
+	path := o.geneMapPath()
+	res, err := genes.Aggregate(o.genes, tab.IDs, tab.Lengths, tab.EffLens, tab.EstCounts, tab.TPM)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

@@ -30,6 +30,7 @@ import (
 	"github.com/gallisto/gallisto/internal/estimate/bias"
 	"github.com/gallisto/gallisto/internal/estimate/em"
 	"github.com/gallisto/gallisto/internal/estimate/fraglen"
+	"github.com/gallisto/gallisto/internal/estimate/genes"
 	"github.com/gallisto/gallisto/internal/estimate/strand"
 	"github.com/gallisto/gallisto/internal/graph/index"
 	"github.com/gallisto/gallisto/internal/input/zio"
@@ -79,6 +80,8 @@ type Options struct {
 	Call      string    // command line for run_info.json
 	StartTime time.Time // for run_info.json
 	Log       io.Writer // kallisto-style progress lines; nil for none
+
+	genes *genes.Map // GeneMap or GTF, parsed before the run
 }
 
 // fldPairs is how many uniquely aligned pairs kallisto uses to estimate the
@@ -220,13 +223,55 @@ func Run(ctx context.Context, o *Options) (err error) {
 	if err := atomicfile.CheckDir(o.OutDir); err != nil {
 		return err // before the index is loaded
 	}
+	if err := o.loadGeneMap(); err != nil {
+		return err // before the index and the reads
+	}
 	o.logf("\n")
 	o.logFragLenModel()
 	idx, err := o.loadIndex()
 	if err != nil {
 		return err
 	}
+	if err := o.checkGeneMap(idx); err != nil {
+		return err
+	}
 	return o.runLoaded(ctx, idx)
+}
+
+// loadGeneMap parses --genemap or --gtf (once: a batch's samples share it).
+func (o *Options) loadGeneMap() error {
+	path, isGTF := o.GeneMap, false
+	if o.GTF != "" {
+		path, isGTF = o.GTF, true
+	}
+	if path == "" || o.genes != nil {
+		return nil
+	}
+	m, err := genes.Load(path, isGTF)
+	if err != nil {
+		return err
+	}
+	o.genes = m
+	return nil
+}
+
+// checkGeneMap refuses, before any read is read, a gene map that names
+// none of the index's transcripts.
+func (o *Options) checkGeneMap(idx *index.Index) error {
+	if o.genes == nil {
+		return nil
+	}
+	if _, err := o.genes.Check(idx.Names); err != nil {
+		return fmt.Errorf("%s: %w", o.geneMapPath(), err)
+	}
+	return nil
+}
+
+func (o *Options) geneMapPath() string {
+	if o.GTF != "" {
+		return o.GTF
+	}
+	return o.GeneMap
 }
 
 // runLoaded is Run once the options are checked and the index is loaded:
@@ -355,6 +400,14 @@ type alignment struct {
 	aligned, unique int64
 }
 
+// strandFlag names a strand filter's option.
+func strandFlag(s pseudo.Strand) string {
+	if s == pseudo.RF {
+		return "--rf-stranded"
+	}
+	return "--fr-stranded"
+}
+
 // libStrand is the strand filter the counts were made with.
 func (al *alignment) libStrand(given pseudo.Strand) pseudo.Strand {
 	if al.strand != nil {
@@ -408,9 +461,20 @@ func (o *Options) align(ctx context.Context, idx *index.Index) (*alignment, erro
 	if al.aligned < c.processed {
 		o.logf("%s%s reads (%s)\n", logUnaligned, logfmt.Num(c.processed-al.aligned), describeReasons(c))
 	}
+	filtered := c.reasons[pseudo.StrandFilter]
 	if al.aligned == 0 {
 		o.logf("[~warn] no reads pseudoaligned.\n")
+		if filtered > 0 && 2*filtered >= c.processed {
+			return nil, fmt.Errorf("no reads pseudoaligned (%s): the strand filter (%s) removed %s of them; is the library stranded the other way, or not at all? (--strand auto decides from the reads); no output written",
+				describeReasons(c), strandFlag(o.Strand), logfmt.Num(filtered))
+		}
 		return nil, fmt.Errorf("no reads pseudoaligned (%s); check that the reads and the index belong together; no output written", describeReasons(c))
+	}
+	// A library of the filter's kind loses a few percent of its
+	// alignable reads to it; an unstranded one half, a reversed one most.
+	if filtered > 0 && 5*filtered > al.aligned+filtered {
+		o.logf("%sthe strand filter (%s) removed %s of the %s reads that would align (%.0f%%): is the library stranded the other way, or not at all? (--strand auto decides from the reads)\n",
+			logWarn, strandFlag(o.Strand), logfmt.Num(filtered), logfmt.Num(al.aligned+filtered), 100*float64(filtered)/float64(al.aligned+filtered))
 	}
 	return al, nil
 }

@@ -199,3 +199,29 @@ func TestMultiQC(t *testing.T) {
 		t.Errorf("MultiQC reported %d of %d samples:\n%s", seen, len(want), table)
 	}
 }
+
+// TestEnsemblGTF (regression): kallisto's own test data pairs FASTA names
+// with versions (ENST00000513300.5) and an Ensembl GTF that keeps the
+// version apart (transcript_id "ENST00000513300"; transcript_version
+// "5"). Every transcript must find its gene; once the run refused the GTF
+// as "for another annotation".
+func TestEnsemblGTF(t *testing.T) {
+	gtf := testref.KallistoTestFile(t, "transcripts.gtf.gz")
+	dir, log := run(t, quant.Options{Index: testIndex(t).gallisto, Files: testReads(t), GTF: gtf})
+	if strings.Contains(log, "[genes] warning") {
+		t.Errorf("transcripts without a gene:\n%s", log)
+	}
+	rows := abundanceTSV(t, read(t, filepath.Join(dir, "abundance.genes.tsv")))
+	var sum float64
+	for _, r := range rows {
+		if !strings.HasPrefix(r[0], "ENSG") {
+			t.Errorf("gene %q: a transcript reported as its own gene", r[0])
+		}
+		v, _ := strconv.ParseFloat(r[3], 64)
+		sum += v
+	}
+	ri := runInfo(t, dir)
+	if math.Abs(sum-float64(ri.NPseudoaligned)) > 0.5 {
+		t.Errorf("gene est_counts sum to %v, pseudoaligned %d", sum, ri.NPseudoaligned)
+	}
+}

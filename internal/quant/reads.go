@@ -21,11 +21,13 @@ const (
 	// logModel names the model of --model full (the default, kallisto's,
 	// is not named, as kallisto does not).
 	logModel = "[quant] model: "
+	// logWarn starts gallisto's own warnings.
+	logWarn = "[quant] warning: "
 )
 
 // ExtraLogPrefixes lists the prefixes of the log lines gallisto adds to
 // kallisto's; removing the lines that start with them leaves kallisto's log.
-var ExtraLogPrefixes = []string{logUnaligned, logRemovedStale, logModel}
+var ExtraLogPrefixes = []string{logUnaligned, logRemovedStale, logModel, logWarn}
 
 // inputs returns the read layout the options ask for.
 func (o *Options) inputs() lanes.Groups {

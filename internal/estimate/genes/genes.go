@@ -49,7 +49,7 @@ type LineError struct {
 	Msg  string
 }
 
-func (e *LineError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+func (e *LineError) Error() string { return fmt.Sprintf("%s line %d: %s", e.File, e.Line, e.Msg) }
 
 // set records tr -> gene from line n, refusing a conflicting definition.
 func (m *Map) set(file string, n int, tr, gene string) error {
@@ -155,6 +155,14 @@ func ParseGTF(r io.Reader, file string) (*Map, error) {
 		gene := attrs["gene_id"]
 		if gene == "" {
 			return &LineError{file, n, fmt.Sprintf("record of transcript %s has no gene_id attribute", tr)}
+		}
+		// Ensembl's GTF keeps the version apart (transcript_id "ENST...";
+		// transcript_version "7") while its FASTA names are ENST....7:
+		// know the transcript by both.
+		if v := attrs["transcript_version"]; v != "" && !strings.Contains(tr, ".") {
+			if err := m.set(file, n, tr+"."+v, gene); err != nil {
+				return err
+			}
 		}
 		return m.set(file, n, tr, gene)
 	})
@@ -279,16 +287,47 @@ func (r *Result) UnmappedSample(n int) string {
 }
 
 // lookup finds target name in m: the whole name, then the part before the
-// first '|'.
+// first '|' (GENCODE headers), then either without a trailing version
+// (".7": a map of unversioned ids for versioned names).
 func (m *Map) lookup(name string) (string, bool) {
 	if g, ok := m.Gene[name]; ok {
 		return g, true
 	}
 	if i := strings.IndexByte(name, '|'); i > 0 {
+		name = name[:i]
+		if g, ok := m.Gene[name]; ok {
+			return g, true
+		}
+	}
+	if i := strings.LastIndexByte(name, '.'); i > 0 && i < len(name)-1 && allDigits(name[i+1:]) {
 		g, ok := m.Gene[name[:i]]
 		return g, ok
 	}
 	return "", false
+}
+
+func allDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Check tells whether the map is for these targets: an error when it
+// names none of them (the map is for another annotation), else the
+// number it misses.
+func (m *Map) Check(names []string) (missing int, err error) {
+	for _, n := range names {
+		if _, ok := m.lookup(n); !ok {
+			missing++
+		}
+	}
+	if len(names) > 0 && missing == len(names) {
+		return missing, fmt.Errorf("none of the %d transcripts of the index is in the gene map (first target: %s); is it for another annotation?", len(names), names[0])
+	}
+	return missing, nil
 }
 
 // Aggregate sums the transcript-level values (one entry per target, in

@@ -24,9 +24,9 @@ func TestParseGeneMap(t *testing.T) {
 		{"header TXNAME", "TXNAME\tGENEID\nt1\tg1\n", map[string]string{"t1": "g1"}, ""},
 		{"CRLF, comments, blank lines", "# tx2gene\r\n\r\nt1\tg1\r\n", map[string]string{"t1": "g1"}, ""},
 		{"repeated identical line", "t1\tg1\nt1\tg1\n", map[string]string{"t1": "g1"}, ""},
-		{"no tab", "t1\tg1\nt2 g2\n", nil, "in.tsv:2: expected transcript_id<TAB>gene_id, found no tab"},
-		{"conflict", "t1\tg1\nt2\tg2\nt1\tg3\n", nil, "in.tsv:3: transcript t1 is mapped to gene g3 here but to g1 on line 1"},
-		{"empty gene", "t1\t\n", nil, "in.tsv:1: empty transcript or gene id"},
+		{"no tab", "t1\tg1\nt2 g2\n", nil, "in.tsv line 2: expected transcript_id<TAB>gene_id, found no tab"},
+		{"conflict", "t1\tg1\nt2\tg2\nt1\tg3\n", nil, "in.tsv line 3: transcript t1 is mapped to gene g3 here but to g1 on line 1"},
+		{"empty gene", "t1\t\n", nil, "in.tsv line 1: empty transcript or gene id"},
 		{"header only", "transcript_id\tgene_id\n", nil, "no transcript-to-gene line"},
 		{"header not on line 1", "t1\tg1\ntranscript_id\tgene_id\n", map[string]string{"t1": "g1", "transcript_id": "gene_id"}, ""},
 	}
@@ -54,12 +54,15 @@ func TestParseGTF(t *testing.T) {
 		{"escaped quote", line("exon", `gene_id "G\"1"; transcript_id "T1";`), map[string]string{"T1": `G"1`}, ""},
 		{"repeated key keeps first", line("exon", `gene_id "G1"; transcript_id "T1"; tag "a"; tag "b";`), map[string]string{"T1": "G1"}, ""},
 		{"comments", "##description: x\n#!genome-build GRCh38\n" + line("exon", attrs), map[string]string{"T1": "G1"}, ""},
-		{"eight columns", "chr1\tsrc\texon\t1\t100\t.\t+\t" + attrs + "\n", nil, "in.gtf:1: a GTF line has 9 tab-separated columns, this one has 8"},
-		{"unterminated quote", line("exon", attrs) + line("exon", `gene_id "G1; transcript_id "T1";`), nil, "in.gtf:2: attribute gene_id: expected ';' after its value"},
-		{"unterminated at end", line("exon", `gene_id "G1"; transcript_id "T1`), nil, "in.gtf:1: attribute transcript_id: unterminated quoted value"},
-		{"missing gene_id", line("exon", `transcript_id "T1";`), nil, "in.gtf:1: record of transcript T1 has no gene_id attribute"},
-		{"conflict", line("exon", attrs) + line("exon", `gene_id "G2"; transcript_id "T1";`), nil, "in.gtf:2: transcript T1 is mapped to gene G2 here but to G1 on line 1"},
+		{"eight columns", "chr1\tsrc\texon\t1\t100\t.\t+\t" + attrs + "\n", nil, "in.gtf line 1: a GTF line has 9 tab-separated columns, this one has 8"},
+		{"unterminated quote", line("exon", attrs) + line("exon", `gene_id "G1; transcript_id "T1";`), nil, "in.gtf line 2: attribute gene_id: expected ';' after its value"},
+		{"unterminated at end", line("exon", `gene_id "G1"; transcript_id "T1`), nil, "in.gtf line 1: attribute transcript_id: unterminated quoted value"},
+		{"missing gene_id", line("exon", `transcript_id "T1";`), nil, "in.gtf line 1: record of transcript T1 has no gene_id attribute"},
+		{"conflict", line("exon", attrs) + line("exon", `gene_id "G2"; transcript_id "T1";`), nil, "in.gtf line 2: transcript T1 is mapped to gene G2 here but to G1 on line 1"},
 		{"genes only", line("gene", `gene_id "G1";`), nil, "no record with a transcript_id attribute"},
+		{"Ensembl transcript_version", line("transcript", `gene_id "ENSG1"; gene_version "9"; transcript_id "ENST1"; transcript_version "7";`),
+			map[string]string{"ENST1": "ENSG1", "ENST1.7": "ENSG1"}, ""},
+		{"versioned id keeps its own", line("transcript", `gene_id "G1"; transcript_id "T1.3"; transcript_version "3";`), map[string]string{"T1.3": "G1"}, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -86,6 +89,23 @@ func check(t *testing.T, m *Map, err error, want map[string]string, wantErr stri
 }
 
 // TestLineError: parse errors carry the file and line.
+// TestLookupVersions: a target is found by its whole name, its GENCODE
+// header's first field, or either without a trailing version.
+func TestLookupVersions(t *testing.T) {
+	m, _ := ParseGeneMap(strings.NewReader("ENST1\tG1\nENST2.4\tG2\n"), "t2g")
+	for name, want := range map[string]string{"ENST1": "G1", "ENST1.7": "G1", "ENST1.7|ENSG1.2|x|": "G1", "ENST2.4": "G2", "ENST2.x": "", "ENST2": "", "ENST1.": ""} {
+		if g, _ := m.lookup(name); g != want {
+			t.Errorf("lookup(%q) = %q, want %q", name, g, want)
+		}
+	}
+	if n, err := m.Check([]string{"ENST1.7", "X"}); n != 1 || err != nil {
+		t.Errorf("Check: %d missing, %v", n, err)
+	}
+	if _, err := m.Check([]string{"X"}); err == nil {
+		t.Error("Check of a map naming no target passed")
+	}
+}
+
 func TestLineError(t *testing.T) {
 	_, err := ParseGeneMap(strings.NewReader("a\tb\nc\n"), "x.tsv")
 	var le *LineError

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,6 +40,8 @@ type badCase struct {
 	same string
 	// check, if set, inspects an accepted run's output directory.
 	check func(t *testing.T, dir string, r result)
+	// setup, if set, makes what files cannot: links, FIFOs.
+	setup func(t *testing.T, dir string)
 	// nobody runs the binary as user nobody (skipped when not root).
 	nobody bool
 	// note describes an accepted case's behaviour in TESTING.md.
@@ -131,6 +134,28 @@ func flipByte(b []byte, i int) []byte {
 	return b
 }
 
+// withIndexChecksum recomputes an index file's CRC-32C (its last word),
+// so that a field edited after it reaches the checks behind the checksum.
+func withIndexChecksum(idx []byte) []byte {
+	b := bytes.Clone(idx)
+	binary.LittleEndian.PutUint64(b[len(b)-8:], uint64(crc32.Checksum(b[:len(b)-8], crc32.MakeTable(crc32.Castagnoli))))
+	return b
+}
+
+// setSeqByte puts c at column col (1-based) of the sequence line of the
+// 0-based record i; setQualByte, of its quality line.
+func setSeqByte(fq []byte, i, col int, c byte) []byte  { return setByte(fq, 4*i+1, col, c) }
+func setQualByte(fq []byte, i, col int, c byte) []byte { return setByte(fq, 4*i+3, col, c) }
+
+// setByte puts c at column col (1-based) of the 0-based line n.
+func setByte(fq []byte, n, col int, c byte) []byte {
+	ls := lines(fq)
+	l := bytes.Clone(ls[n])
+	l[col-1] = c
+	ls[n] = l
+	return joinLines(ls)
+}
+
 // scReads turns the cDNA reads fq into a 10xv3 pair of files: read 1
 // holds a 16-base barcode (cycling through barcodes) and a 12-base UMI
 // of each record, cut to bcLen+12 bases; read 2 is fq itself.
@@ -151,6 +176,10 @@ func scReads(fq []byte, barcodes []string, r1Len int) []byte {
 
 // badCases returns the cases; fx provides the good inputs they break.
 func badCases(t *testing.T, fx *fixture) []badCase {
+	baseIdx, err := os.ReadFile(fx.idx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	idx, err := os.ReadFile(fx.idx)
 	if err != nil {
 		t.Fatal(err)
@@ -334,7 +363,7 @@ func badCases(t *testing.T, fx *fixture) []badCase {
 		{name: "quant/read file as index", files: good, args: []string{"quant", "-i", "R1.fq", "-o", "out", "R1.fq", "R2.fq"}, code: 1,
 			want: "Error: index: R1.fq: looks like a FASTQ file, not a gallisto index"},
 		{name: "quant/gzip read file as index", files: with(map[string][]byte{"R1.fq.gz": r1gz}), args: []string{"quant", "-i", "R1.fq.gz", "-o", "out", "R1.fq", "R2.fq"}, code: 1,
-			want: "Error: index: R1.fq.gz: gzip-compressed data, not a gallisto index (a FASTA or FASTQ file?)"},
+			want: "Error: index: R1.fq.gz: gzip-compressed FASTQ file, not a gallisto index"},
 		{name: "quant/FASTA as index", files: with(map[string][]byte{"tx.fa": fasta}), args: []string{"quant", "-i", "tx.fa", "-o", "out", "R1.fq", "R2.fq"}, code: 1,
 			want: "Error: index: tx.fa: looks like a FASTA file, not a gallisto index; build one with 'gallisto index'"},
 		{name: "quant/kallisto index", files: with(map[string][]byte{"k.idx": append(binary.LittleEndian.AppendUint64(nil, 10), make([]byte, 64)...)}), args: []string{"quant", "-i", "k.idx", "-o", "out", "R1.fq", "R2.fq"}, code: 1,
@@ -349,9 +378,97 @@ func badCases(t *testing.T, fx *fixture) []badCase {
 			want: "Error: index: tx.idx: truncated index file (shorter than its header)"},
 		{name: "quant/empty index", files: with(map[string][]byte{"tx.idx": nil}), args: q("R1.fq", "R2.fq"), code: 1,
 			want: "Error: index: tx.idx: empty file, not a gallisto index"},
+		{name: "quant/gzip index", files: with(map[string][]byte{"tx.idx.gz": gz(idx)}), args: []string{"quant", "-i", "tx.idx.gz", "-o", "out", "R1.fq", "R2.fq"}, code: 1,
+			want: "Error: index: tx.idx.gz: gzip-compressed gallisto index: decompress it first (gunzip -k tx.idx.gz)"},
+		{name: "quant/index with a tab in a name, checksum right", files: with(map[string][]byte{"tx.idx": withIndexChecksum(bytes.Replace(idx, []byte(firstName), []byte("\t"+firstName[1:]), 1))}), args: q("R1.fq", "R2.fq"), code: 1,
+			want: fmt.Sprintf(`Error: index: tx.idx: corrupt index file: target 1 has name %q, with a tab`, "\t"+firstName[1:])},
 		// --- output directory
 		{name: "quant/output directory is a file", files: with(map[string][]byte{"out": []byte("x")}), args: q("R1.fq", "R2.fq"), code: 1,
 			want: "Error: output directory out exists and is not a directory"},
+		// --- command lines that cannot be understood (exit 2)
+		{name: "quant/-t 0", files: good, args: q("-t", "0", "R1.fq", "R2.fq"), code: 2,
+			want: "Error: -t must be between 1 and 1024 (number of threads), got 0 (see 'gallisto quant --help')"},
+		{name: "quant/-t 99999999", files: good, args: q("-t", "99999999", "R1.fq", "R2.fq"), code: 2,
+			want: "Error: -t must be between 1 and 1024 (number of threads), got 99999999 (see 'gallisto quant --help')"},
+		{name: "quant/-t not a number", files: good, args: q("-t", "two", "R1.fq", "R2.fq"), code: 2,
+			want: `Error: invalid argument "two" for "-t, --threads" flag: want a whole number (see 'gallisto quant --help')`},
+		{name: "quant/-b -5", files: good, args: q("-b", "-5", "R1.fq", "R2.fq"), code: 2,
+			want: "Error: -b must be between 0 and 100000 (number of bootstrap samples), got -5 (see 'gallisto quant --help')"},
+		{name: "quant/-b 1000000000", files: good, args: q("-b", "1000000000", "R1.fq", "R2.fq"), code: 2,
+			want: "Error: -b must be between 0 and 100000 (number of bootstrap samples), got 1000000000 (see 'gallisto quant --help')"},
+		{name: "quant/--seed -1", files: good, args: q("--seed", "-1", "R1.fq", "R2.fq"), code: 2,
+			want: `Error: invalid argument "-1" for "--seed" flag: want a whole number, 0 or more (see 'gallisto quant --help')`},
+		{name: "quant/--single -l without -s", files: good, args: q("--single", "-l", "200", "R1.fq"), code: 2,
+			want: "Error: single-end reads need the fragment length mean and sd: give -l and -s, both positive (e.g. -l 200 -s 20) (see 'gallisto quant --help')"},
+		{name: "quant/--single -l 0", files: good, args: q("--single", "-l", "0", "-s", "20", "R1.fq"), code: 2,
+			want: "Error: single-end reads need the fragment length mean and sd: give -l and -s, both positive (e.g. -l 200 -s 20) (see 'gallisto quant --help')"},
+		{name: "quant/-l NaN", files: good, args: q("--single", "-l", "NaN", "-s", "20", "R1.fq"), code: 2,
+			want: "Error: -l must be a positive number (mean fragment length), got NaN (see 'gallisto quant --help')"},
+		{name: "quant/-s Inf", files: good, args: q("--single", "-l", "200", "-s", "Inf", "R1.fq"), code: 2,
+			wantRE: `^Error: -s must be .*Inf \(see 'gallisto quant --help'\)$`},
+		{name: "quant/-l 1e400", files: good, args: q("--single", "-l", "1e400", "-s", "20", "R1.fq"), code: 2,
+			want: `Error: invalid argument "1e400" for "-l, --fragment-length" flag: out of range (want a number that fits) (see 'gallisto quant --help')`},
+		{name: "quant/bad --strand", files: good, args: q("--strand", "up", "R1.fq", "R2.fq"), code: 2,
+			want: "Error: --strand takes auto, fr, rf or unstranded, not up (see 'gallisto quant --help')"},
+		{name: "quant/no read files", files: good, args: q(), code: 2,
+			want: "Error: missing read files (FASTQ: R1.fq.gz R2.fq.gz for paired-end, reads.fq.gz with --single): give them after the options (see 'gallisto quant --help')"},
+		{name: "quant/no -i", files: good, args: []string{"quant", "-o", "out", "R1.fq", "R2.fq"}, code: 2,
+			want: `Error: required flag(s) "index" not set (see 'gallisto quant --help')`},
+		{name: "quant/unknown flag", files: good, args: q("--frobnicate", "R1.fq", "R2.fq"), code: 2,
+			want: "Error: unknown flag: --frobnicate (see 'gallisto quant --help')"},
+		{name: "gallisto/unknown command", args: []string{"frobnicate"}, code: 2,
+			want: `Error: unknown command "frobnicate" for "gallisto" (see 'gallisto --help')`},
+		{name: "gallisto/kallisto's pseudo", args: []string{"pseudo", "-i", "tx.idx"}, code: 2,
+			wantRE: `^Error: 'pseudo' is a kallisto command that gallisto does not have: .* \(see 'gallisto --help'\)$`},
+		{name: "quant/kallisto's --pseudobam", files: good, args: q("--pseudobam", "R1.fq", "R2.fq"), code: 2,
+			wantRE: `^Error: --pseudobam is not supported by gallisto: .* \(see 'gallisto quant --help'\)$`},
+		{name: "index/-t 0", files: map[string][]byte{"tx.fa": fasta}, args: []string{"index", "-i", "x.idx", "-t", "0", "tx.fa"}, code: 2,
+			want: "Error: -t must be between 1 and 1024 (number of threads), got 0 (see 'gallisto index --help')"},
+		{name: "index/no FASTA files", args: []string{"index", "-i", "x.idx"}, code: 2,
+			want: "Error: missing FASTA files of transcript sequences: give them after the options (see 'gallisto index --help')"},
+		{name: "bus/-t 0", files: sc, args: bus("-x", "10xv3", "-t", "0", "R1.fq", "R2.fq"), code: 2,
+			want: "Error: -t must be between 1 and 1024 (number of threads), got 0 (see 'gallisto bus --help')"},
+		{name: "count/-t -1", files: sc, args: count("-t", "-1", "R1.fq", "R2.fq"), code: 2,
+			want: "Error: -t must be between 1 and 1024 (number of threads), got -1 (see 'gallisto count --help')"},
+		{name: "h5dump/two files", args: []string{"h5dump", "-o", "out", "a.h5", "b.h5"}, code: 2,
+			want: "Error: h5dump takes one abundance.h5 file, got 2 (see 'gallisto h5dump --help')"},
+		{name: "merge/no sample folders", args: []string{"merge", "-o", "out"}, code: 2,
+			want: "Error: missing sample folders (quant output folders, or a --batch output folder): give them after the options (see 'gallisto merge --help')"},
+		// --- bytes a read cannot hold, endless and binary input
+		{name: "quant/space in a read", files: with(map[string][]byte{"R1.fq": setSeqByte(r1, 7, 5, ' ')}), args: q("R1.fq", "R2.fq"), code: 1,
+			want: "Error: fastq: R1.fq line 30: byte ' ' at column 5 cannot be in a sequence line (only printable ASCII '!' to '~')"},
+		{name: "quant/tab in a quality line", files: with(map[string][]byte{"R2.fq": setQualByte(r2, 0, 3, '\t')}), args: q("R1.fq", "R2.fq"), code: 1,
+			want: `Error: fastq: R2.fq line 4: byte '\t' at column 3 cannot be in a quality line (only printable ASCII '!' to '~')`},
+		{name: "quant/control byte in a read", files: with(map[string][]byte{"R1.fq": setSeqByte(r1, 1, 1, 0x07)}), args: q("R1.fq", "R2.fq"), code: 1,
+			want: `Error: fastq: R1.fq line 6: byte '\a' at column 1 cannot be in a sequence line (only printable ASCII '!' to '~')`},
+		{name: "quant/quality byte above '~'", files: with(map[string][]byte{"R1.fq": setQualByte(r1, 2, 9, 0xff)}), args: q("R1.fq", "R2.fq"), code: 1,
+			want: `Error: fastq: R1.fq line 12: byte '\xff' at column 9 cannot be in a quality line (only printable ASCII '!' to '~')`},
+		{name: "quant/NUL stream", files: with(map[string][]byte{"R1.fq": make([]byte, 3<<20)}), args: q("R1.fq", "R2.fq"), code: 1,
+			want: `Error: fastq: R1.fq line 1: expected '@' at the start of a record, found '\x00'`},
+		{name: "quant/binary data after the reads", files: with(map[string][]byte{"R1.fq": append(bytes.Clone(r1), bytes.Repeat([]byte{0x8b, 0x00}, 2<<20)...)}), args: q("R1.fq", "R2.fq"), code: 1,
+			want: fmt.Sprintf(`Error: fastq: R1.fq line %d: binary data (byte '\x00' at column 2): not a FASTQ or FASTA file`, lastLine)},
+		{name: "quant/byte-order mark", note: "accepted (a UTF-8 byte-order mark before the first record is skipped); abundance.tsv identical", files: with(map[string][]byte{"R1.fq": append([]byte("\xef\xbb\xbf"), r1...)}), args: q("R1.fq", "R2.fq"), same: "abundance.tsv"},
+		// --- gzip as gzip(1) reads it, and other compressors
+		{name: "quant/gzip with zero padding", note: "accepted (zero bytes after the last member are skipped, as gzip(1) does); abundance.tsv identical", files: with(map[string][]byte{"R1.fq.gz": append(bytes.Clone(r1gz), make([]byte, 4096)...)}), args: q("R1.fq.gz", "R2.fq"), same: "abundance.tsv"},
+		{name: "quant/gzip with trailing garbage", files: with(map[string][]byte{"R1.fq.gz": append(bytes.Clone(r1gz), "garbage"...)}), args: q("R1.fq.gz", "R2.fq"), code: 1,
+			want: fmt.Sprintf("Error: fastq: R1.fq.gz line %d: gzip: trailing data after the gzip stream (not gzip data, nor zero padding)", lastLine)},
+		{name: "quant/gzip ISIZE wrong", files: with(map[string][]byte{"R1.fq.gz": flipByte(r1gz, len(r1gz)-2)}), args: q("R1.fq.gz", "R2.fq"), code: 1,
+			want: fmt.Sprintf("Error: fastq: R1.fq.gz line %d: gzip: length mismatch: the trailer's ISIZE is not the decompressed size", lastLine)},
+		{name: "quant/bzip2 reads", files: with(map[string][]byte{"R1.fq.bz2": []byte("BZh91AY&SY\x4e\xec\xe8\x36\x00\x00")}), args: q("R1.fq.bz2", "R2.fq"), code: 1,
+			want: "Error: R1.fq.bz2: bzip2-compressed data: gallisto reads plain or gzip files (convert it: bzip2 -dc R1.fq.bz2 | gzip > R1.fq.gz)"},
+		{name: "quant/zstd reads", files: with(map[string][]byte{"R1.fq.zst": []byte("\x28\xb5\x2f\xfd\x24\x00\x01\x00")}), args: q("R1.fq.zst", "R2.fq"), code: 1,
+			want: "Error: R1.fq.zst: zstd-compressed data: gallisto reads plain or gzip files (convert it: zstd -dc R1.fq.zst | gzip > R1.fq.gz)"},
+		{name: "quant/symlink loop", files: good, setup: func(t *testing.T, dir string) {
+			os.Symlink("loop2.fq", filepath.Join(dir, "loop1.fq"))
+			os.Symlink("loop1.fq", filepath.Join(dir, "loop2.fq"))
+		}, args: q("loop1.fq", "R2.fq"), code: 1,
+			want: "Error: loop1.fq: symlink loop (too many levels of symbolic links)"},
+		{name: "quant/same file twice, single-end", files: good, args: q("--single", "-l", "200", "-s", "20", "R1.fq", "R1.fq"), code: 1,
+			want: "Error: R1.fq is given twice (files 1 and 2): its reads would be counted twice"},
+		{name: "quant/same file under two names, single-end", files: good, setup: func(t *testing.T, dir string) {
+			os.Link(filepath.Join(dir, "R1.fq"), filepath.Join(dir, "again.fq"))
+		}, args: q("--single", "-l", "200", "-s", "20", "R1.fq", "again.fq"), code: 1,
+			want: "Error: R1.fq and again.fq are the same file: its reads would be counted twice"},
 
 		// --- index: transcripts
 		{name: "index/missing FASTA", args: []string{"index", "-i", "x.idx", "no.fa"}, code: 1,
@@ -394,8 +511,38 @@ func badCases(t *testing.T, fx *fixture) []badCase {
 					t.Errorf("no replacement warning in the log:\n%s", r.stderr)
 				}
 			}},
-		{name: "index/even k", files: map[string][]byte{"tx.fa": fasta}, args: []string{"index", "-i", "x.idx", "-k", "30", "tx.fa"}, code: 1,
-			wantRE: `^Error: index: .*30`},
+		{name: "index/even k", files: map[string][]byte{"tx.fa": fasta}, args: []string{"index", "-i", "x.idx", "-k", "30", "tx.fa"}, code: 2,
+			want: "Error: -k must be odd, from 3 to 31 (k-mer length), got 30 (see 'gallisto index --help')"},
+		{name: "index/space in a sequence", files: map[string][]byte{"tx.fa": editLine(fasta, 2, []byte("ACGT ACGT\n"))}, args: []string{"index", "-i", "x.idx", "tx.fa"}, code: 1,
+			want: "Error: fasta: tx.fa line 2: byte ' ' at column 5 cannot be in a sequence line (only printable ASCII '!' to '~')"},
+		{name: "index/binary file", files: map[string][]byte{"tx.fa": append(bytes.Clone(fasta), bytes.Repeat([]byte{1, 2, 3, 0}, 1<<20)...)}, args: []string{"index", "-i", "x.idx", "tx.fa"}, code: 1,
+			want: fmt.Sprintf(`Error: fasta: tx.fa line %d: binary data (byte '\x01' at column 1): not a FASTA file`, len(faLines))},
+		{name: "index/byte-order mark", note: "accepted; index file byte-identical to the one without", files: map[string][]byte{"b.fa": append([]byte("\xef\xbb\xbf"), fasta...)}, args: []string{"index", "-i", "x.idx", "b.fa"}, same: "x.idx"},
+		{name: "index/-i is an input", files: map[string][]byte{"tx.fa": fasta}, args: []string{"index", "-i", "tx.fa", "tx.fa"}, code: 1,
+			want: "Error: index: tx.fa is also an input: writing the index would destroy it"},
+		{name: "index/-i is a directory", files: map[string][]byte{"tx.fa": fasta}, dirs: []string{"d"}, args: []string{"index", "-i", "d", "tx.fa"}, code: 1,
+			wantRE: `^Error: index: .*d.*directory`},
+		{name: "index/-i is a FIFO", files: map[string][]byte{"tx.fa": fasta}, setup: func(t *testing.T, dir string) {
+			if err := syscall.Mkfifo(filepath.Join(dir, "f.idx"), 0o644); err != nil {
+				t.Skip(err)
+			}
+		}, args: []string{"index", "-i", "f.idx", "tx.fa"}, code: 1,
+			wantRE: `^Error: index: .*f\.idx.*FIFO`},
+		{name: "index/-i is a symlink", note: "accepted; the index is written to the file the link points to (logged: `[note] x.idx is a symlink: ...`), the link stays", files: map[string][]byte{"tx.fa": fasta}, setup: func(t *testing.T, dir string) {
+			os.Mkdir(filepath.Join(dir, "real"), 0o755)
+			os.WriteFile(filepath.Join(dir, "real", "x.idx"), []byte("an older index"), 0o644)
+			os.Symlink("real/x.idx", filepath.Join(dir, "x.idx"))
+		}, args: []string{"index", "-i", "x.idx", "tx.fa"}, check: func(t *testing.T, dir string, r result) {
+			if st, err := os.Lstat(filepath.Join(dir, "x.idx")); err != nil || st.Mode()&os.ModeSymlink == 0 {
+				t.Errorf("x.idx is no longer a symlink: %v", err)
+			}
+			if got, _ := os.ReadFile(filepath.Join(dir, "real", "x.idx")); !bytes.Equal(got, baseIdx) {
+				t.Error("the link's target does not hold the new index")
+			}
+			if !strings.Contains(r.stderr, "[note] x.idx is a symlink") {
+				t.Errorf("the log does not say so:\n%s", r.stderr)
+			}
+		}},
 		{name: "index/bad --max-memory", files: map[string][]byte{"tx.fa": fasta}, args: []string{"index", "-i", "x.idx", "--max-memory", "4X", "tx.fa"}, code: 2,
 			want: `Error: invalid argument "4X" for "--max-memory" flag: "4X" is not a size: give a number with an optional unit K, M, G or T (for example 4G or 512M) (see 'gallisto index --help')`},
 		{name: "index/--max-memory 4G", note: "accepted; index byte-identical to the one built without a budget", files: map[string][]byte{"tx.fa": fasta}, args: []string{"index", "-i", "x.idx", "--max-memory", "4G", "tx.fa"}, same: "x.idx"},
@@ -498,6 +645,7 @@ func TestBadInputs(t *testing.T) {
 	}
 	baseTSV, _ := os.ReadFile(filepath.Join(base, "q", "abundance.tsv"))
 	baseIdx, _ := os.ReadFile(fx.idx)
+	_ = baseIdx
 
 	var rows []docRow
 	for _, tc := range badCases(t, fx) {
@@ -530,6 +678,9 @@ func TestBadInputs(t *testing.T) {
 			}
 			for _, d := range tc.dirs {
 				os.Mkdir(filepath.Join(dir, d), 0o755)
+			}
+			if tc.setup != nil {
+				tc.setup(t, dir)
 			}
 			before := listDir(t, dir)
 			cmd := exec.Command(bin, tc.args...)

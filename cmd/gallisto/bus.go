@@ -9,6 +9,7 @@ import (
 
 	"github.com/gallisto/gallisto/internal/align/pseudo"
 	"github.com/gallisto/gallisto/internal/input/technology"
+	"github.com/gallisto/gallisto/internal/quant"
 	"github.com/gallisto/gallisto/internal/singlecell"
 	"github.com/spf13/cobra"
 )
@@ -83,6 +84,9 @@ func (f *busFlags) register(c *cobra.Command) {
 // options completes the options from the flags; a usage mistake is a
 // usageError.
 func (f *busFlags) options(c *cobra.Command, files []string) (*singlecell.Options, error) {
+	if msg := quant.ThreadsUsage(f.o.Threads); msg != "" {
+		return nil, usageError{errString(msg)}
+	}
 	n := 0
 	for _, b := range []bool{f.fr, f.rf, f.un} {
 		if b {

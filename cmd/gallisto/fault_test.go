@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -9,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -470,5 +472,47 @@ func TestConcurrentRunsRefused(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "run_info.json")); err != nil {
 		t.Errorf("first run: %v", err)
+	}
+}
+
+// TestMemoryLimitRefused: under an address-space limit (ulimit -v) that
+// cannot hold the index, quant refuses with one line before reading it,
+// instead of dying in the Go runtime ("fatal error: out of memory"). The
+// index is a sparse 3 GiB file with a real index's first bytes.
+func TestMemoryLimitRefused(t *testing.T) {
+	fx := getFixture(t)
+	head, err := os.ReadFile(fx.idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.idx")
+	if err := os.WriteFile(big, head[:64], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, 3<<30); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("sh", "-c", `ulimit -v 2500000 && exec "$@"`, "sh", bin, "quant", "-i", big, "-o", filepath.Join(dir, "out"), fx.r1, fx.r2)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("exit %v, want 1\n%s", err, stderr.String())
+	}
+	r := result{stderr: stderr.String()}
+	errs := r.errorLines()
+	re := regexp.MustCompile(`^Error: index: .*big\.idx: loading it needs about 3072 MiB of memory, and the address-space limit \(ulimit -v\) leaves [0-9]+ MiB: raise the limit or use a machine with more memory$`)
+	if len(errs) != 1 || !re.MatchString(errs[0]) {
+		t.Errorf("want one Error line matching %s, got:\n%s", re, r.stderr)
+	}
+	if strings.Contains(r.stderr, "goroutine ") || strings.Contains(r.stderr, "fatal error") {
+		t.Errorf("a runtime dump:\n%s", r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+		if ents, _ := os.ReadDir(filepath.Join(dir, "out")); len(ents) > 0 {
+			t.Errorf("the failed run left files in out/")
+		}
 	}
 }

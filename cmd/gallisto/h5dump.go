@@ -33,7 +33,12 @@ func newH5DumpCmd() *cobra.Command {
 		Short:   "Convert HDF5-formatted results (abundance.h5) to plaintext",
 		Long:    h5dumpLong,
 		Example: "  gallisto h5dump -o out_text out/abundance.h5",
-		Args:    argsCheck(cobra.ExactArgs(1)),
+		Args: argsCheck(func(c *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return fmt.Errorf("h5dump takes one abundance.h5 file, got %d", len(args))
+			}
+			return nil
+		}),
 		RunE: func(c *cobra.Command, args []string) error {
 			if out == "" {
 				return usageError{errString("missing output directory: give one with -o")}

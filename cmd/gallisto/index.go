@@ -7,7 +7,10 @@ import (
 	"runtime"
 
 	"github.com/gallisto/gallisto/internal/graph/index"
+	"github.com/gallisto/gallisto/internal/graph/kmer"
 	"github.com/gallisto/gallisto/internal/output/atomicfile"
+	"github.com/gallisto/gallisto/internal/output/progress"
+	"github.com/gallisto/gallisto/internal/quant"
 	"github.com/spf13/cobra"
 )
 
@@ -34,11 +37,15 @@ The index file is written atomically: it appears complete or not at all.`,
 		Example: `  gallisto index -i transcripts.idx transcripts.fa.gz
   gallisto index -i gencode.idx -k 31 gencode.v44.transcripts.fa.gz
   gallisto index -i both.idx --make-unique cdna.fa.gz ncrna.fa.gz`,
-		Args: argsCheck(cobra.MinimumNArgs(1)),
+		Args: argsCheck(needFiles("FASTA files of transcript sequences")),
 		RunE: func(c *cobra.Command, files []string) error {
 			opt.Log, opt.Verbose = c.ErrOrStderr(), true
-			if opt.Threads < 1 {
-				return usageError{fmt.Errorf("-t must be at least 1 (number of threads), got %d", opt.Threads)}
+			opt.Progress = progress.New(opt.Log) // nil unless a terminal
+			if msg := quant.ThreadsUsage(opt.Threads); msg != "" {
+				return usageError{errString(msg)}
+			}
+			if opt.K < kmer.MinK || opt.K > kmer.MaxK || opt.K%2 == 0 {
+				return usageError{fmt.Errorf("-k must be odd, from %d to %d (k-mer length), got %d", kmer.MinK, kmer.MaxK, opt.K)}
 			}
 			if err := checkIndexOutput(out, files); err != nil {
 				return err

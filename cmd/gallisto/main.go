@@ -12,9 +12,11 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
 	"syscall"
 
+	"github.com/gallisto/gallisto/internal/memlimit"
 	"github.com/spf13/cobra"
 )
 
@@ -28,6 +30,9 @@ func main() {
 		<-ctx.Done()
 		stop() // the run is stopping; a second Ctrl-C ends the process at once
 	}()
+	// Under a memory limit (ulimit -v, a cgroup), the garbage collector
+	// keeps below it while it can (unless GOMEMLIMIT says otherwise).
+	memlimit.SetGoLimit(memlimit.Current())
 	root := newRoot()
 	root.SetArgs(os.Args[1:])
 	err := root.ExecuteContext(ctx)
@@ -98,7 +103,7 @@ Typical use:
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usageError{fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
+		return usageError{fmt.Errorf("%s (see '%s --help')", plainFlagError(err.Error()), c.CommandPath())}
 	})
 	idx, q := newIndexCmd(), newQuantCmd()
 	addProfileFlags(idx)
@@ -111,6 +116,34 @@ Typical use:
 	}
 	root.AddCommand(newUnsupportedCmds()...)
 	return root
+}
+
+// strconvError is how pflag passes on strconv's errors: `invalid argument
+// "x" for "--seed" flag: strconv.ParseUint: parsing "x": invalid syntax`.
+var strconvError = regexp.MustCompile(`strconv\.Parse(Int|Uint|Float): parsing "[^"]*": (invalid syntax|value out of range)`)
+
+// plainFlagError says what a number flag wants in words, instead of the Go
+// function that failed.
+func plainFlagError(msg string) string {
+	return strconvError.ReplaceAllStringFunc(msg, func(m string) string {
+		p := strconvError.FindStringSubmatch(m)
+		want := map[string]string{"Int": "a whole number", "Uint": "a whole number, 0 or more", "Float": "a number"}[p[1]]
+		if p[2] == "value out of range" {
+			return "out of range (want " + want + " that fits)"
+		}
+		return "want " + want
+	})
+}
+
+// needFiles is the operand check of a command that takes files: none is a
+// usage error that says what to give.
+func needFiles(what string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return fmt.Errorf("missing %s: give them after the options", what)
+		}
+		return nil
+	}
 }
 
 // argsCheck wraps a cobra.PositionalArgs check so that its failure is a

@@ -55,7 +55,7 @@ func newMergeCmd() *cobra.Command {
 		Short:   "Merge samples' quant folders into transcript and gene matrices",
 		Long:    mergeLong,
 		Example: mergeExample,
-		Args:    argsCheck(cobra.MinimumNArgs(1)),
+		Args:    argsCheck(needFiles("sample folders (quant output folders, or a --batch output folder)")),
 		RunE: func(c *cobra.Command, dirs []string) error {
 			if out == "" {
 				return usageError{errString("missing output directory: give one with -o")}

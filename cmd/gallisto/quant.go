@@ -8,6 +8,7 @@ import (
 
 	"github.com/gallisto/gallisto/internal/align/pseudo"
 	"github.com/gallisto/gallisto/internal/input/sheet"
+	"github.com/gallisto/gallisto/internal/output/progress"
 	"github.com/gallisto/gallisto/internal/quant"
 	"github.com/spf13/cobra"
 )
@@ -170,7 +171,7 @@ func newQuantCmd() *cobra.Command {
 				}
 				return nil
 			}
-			return cobra.MinimumNArgs(1)(c, args)
+			return needFiles("read files (FASTQ: R1.fq.gz R2.fq.gz for paired-end, reads.fq.gz with --single)")(c, args)
 		}),
 		RunE: func(c *cobra.Command, files []string) error {
 			o.Files = files
@@ -215,13 +216,15 @@ func newQuantCmd() *cobra.Command {
 					return usageError{errString("--ablate takes rescue, score, length, bins or vb, not " + p)}
 				}
 			}
-			if o.Threads >= 1 {
-				// -t bounds the cores used, readers and workers together.
-				runtime.GOMAXPROCS(o.Threads)
+			if msg := quant.ThreadsUsage(o.Threads); msg != "" {
+				return usageError{errString(msg)}
 			}
+			// -t bounds the cores used, readers and workers together.
+			runtime.GOMAXPROCS(o.Threads)
 			o.Call = strings.Join(os.Args, " ")
 			o.StartTime = time.Now()
 			o.Log = c.ErrOrStderr()
+			o.Progress = progress.New(o.Log) // nil unless a terminal
 			if batch != "" {
 				if o.Single {
 					return usageError{errString("--single does not apply to --batch: a sample is single-end when its sheet row has no r2")}
@@ -254,6 +257,7 @@ func newQuantCmd() *cobra.Command {
 	f.Float64VarP(&o.FragLen, "fragment-length", "l", 0, "Mean fragment length, e.g. -l 200 (required with --single; paired-end: estimated from the pairs)")
 	f.Float64VarP(&o.FragSD, "sd", "s", 0, "Fragment length standard deviation, e.g. -s 20 (required with --single, given with -l)")
 	f.IntVarP(&o.Threads, "threads", "t", 1, "Number of threads (cores) to use; the results do not depend on it")
+	f.BoolVar(&o.Verbose, "verbose", false, "Write kallisto's progress line at every million reads (on a terminal, without it, a live line shows reads, reads/s and % pseudoaligned)")
 	f.BoolVar(&o.NoNameCheck, "no-name-check", false, "Do not check that mates have matching names (files named apart; the order is still trusted)")
 	f.BoolVar(&o.Interleaved, "interleaved", false, "Paired reads in one file, each record followed by its mate (e.g. from seqtk mergepe; - reads standard input)")
 	f.StringVar(&o.Model, "model", quant.ModelKallisto, "Statistical model: kallisto (kallisto 0.48's results) or full (fragment placement, length and mismatches; see above)")

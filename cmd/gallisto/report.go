@@ -40,7 +40,7 @@ func newReportCmd() *cobra.Command {
 		Short:   "Write an HTML report about many samples' quant folders",
 		Long:    reportLong,
 		Example: "  gallisto report -o report.html --sheet samples.tsv --gtf genes.gtf.gz quant_out",
-		Args:    argsCheck(cobra.MinimumNArgs(1)),
+		Args:    argsCheck(needFiles("sample folders (quant output folders, or a --batch output folder)")),
 		RunE: func(c *cobra.Command, dirs []string) error {
 			if out == "" {
 				return usageError{errString("missing output file: give one with -o (for example -o report.html)")}

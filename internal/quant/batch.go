@@ -154,7 +154,7 @@ func runPipelined(ctx context.Context, o *Options, idx *index.Index, samples []s
 		for n, i := range queue {
 			so := opts[i]
 			buf := &bytes.Buffer{}
-			so.Log = buf
+			so.Log, so.Progress, so.Verbose = buf, nil, false // the log is held: nothing live
 			fmt.Fprintf(buf, "[batch] sample %d of %d: %s -> %s\n", n+1, len(queue), samples[i].Name, so.OutDir)
 			so.logFragLenModel()
 			r, err := so.start(ctx, idx)

@@ -260,8 +260,9 @@ func (c *counts) classes() (off []uint32, members []uint32) {
 }
 
 // pseudoalignAll runs the read pipeline: one producer reading the inputs,
-// threads workers, and the caller's goroutine merging results in order.
-func pseudoalignAll(ctx context.Context, idx *index.Index, in lanes.Groups, threads int, mopt pseudo.Options, fldWant int, full *fullArm) (*counts, error) {
+// threads workers, and the caller's goroutine merging results in order and
+// telling w (which may be nil) of each merged batch.
+func pseudoalignAll(ctx context.Context, idx *index.Index, in lanes.Groups, threads int, mopt pseudo.Options, fldWant int, full *fullArm, w *watcher) (*counts, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	nbuf := 2*threads + 2
@@ -336,6 +337,7 @@ func pseudoalignAll(ctx context.Context, idx *index.Index, in lanes.Groups, thre
 			}
 			delete(pending, nextSeq)
 			c.add(r)
+			w.batch(c, r)
 			nextSeq++
 			free <- r
 		}

@@ -22,7 +22,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strings"
 	"time"
 
@@ -37,6 +36,7 @@ import (
 	"github.com/gallisto/gallisto/internal/output/abundance"
 	"github.com/gallisto/gallisto/internal/output/atomicfile"
 	"github.com/gallisto/gallisto/internal/output/logfmt"
+	"github.com/gallisto/gallisto/internal/output/progress"
 )
 
 // Version is reported in run_info.json and the HDF5 file.
@@ -80,6 +80,11 @@ type Options struct {
 	Call      string    // command line for run_info.json
 	StartTime time.Time // for run_info.json
 	Log       io.Writer // kallisto-style progress lines; nil for none
+	// Progress, when Log is a terminal, is redrawn with the reads done
+	// while they are aligned (see package progress); nil for none.
+	Progress *progress.Line
+	// Verbose (--verbose) writes kallisto 0.48's line per million reads.
+	Verbose bool
 
 	genes *genes.Map // GeneMap or GTF, parsed before the run
 }
@@ -98,6 +103,20 @@ func (e *UsageError) Error() string { return strings.Join(e.Problems, "\n") }
 
 // UsageError marks e for the command (it exits with 2).
 func (e *UsageError) UsageError() bool { return true }
+
+// MaxThreads bounds -t: more than the largest machines' hardware threads,
+// far fewer than a typo such as -t 99999999 asks for (every thread gets
+// its batch buffers; that many would exhaust memory before any work).
+const MaxThreads = 1024
+
+// ThreadsUsage returns the usage problem of a -t value, or "". Every
+// command that takes -t uses it.
+func ThreadsUsage(t int) string {
+	if t < 1 || t > MaxThreads {
+		return fmt.Sprintf("-t must be between 1 and %d (number of threads), got %d", MaxThreads, t)
+	}
+	return ""
+}
 
 // MaxBootstraps bounds -b: more samples than anyone analyses, far fewer
 // than a typo such as -b 1000000000 asks for (each is a full EM, and all
@@ -125,8 +144,8 @@ func (o *Options) Usage() error {
 		add("paired-end mode needs an even number of read files (R1 R2 ...), got %d; use --single for single-end reads", len(o.Files))
 	}
 	errs = append(errs, o.fragLenUsage()...)
-	if o.Threads < 1 {
-		add("-t must be at least 1 (number of threads), got %d", o.Threads)
+	if msg := ThreadsUsage(o.Threads); msg != "" {
+		add("%s", msg)
 	}
 	if o.Bootstraps < 0 || o.Bootstraps > MaxBootstraps {
 		add("-b must be between 0 and %d (number of bootstrap samples), got %d", MaxBootstraps, o.Bootstraps)
@@ -184,20 +203,13 @@ func (o *Options) Validate() error {
 		if f == "" {
 			continue
 		}
-		if st, err := os.Stat(f); err != nil {
-			add("%s: file not found", f)
-		} else if st.IsDir() {
-			add("%s: is a directory, not a gene annotation file", f)
+		if err := zio.Check(f, "gene annotation file"); err != nil {
+			add("%v", err)
 		}
 	}
 	for _, f := range o.Files {
-		if f == "-" {
-			continue
-		}
-		if st, err := os.Stat(f); err != nil {
-			add("%s: file not found", f)
-		} else if st.IsDir() {
-			add("%s: is a directory, not a read file", f)
+		if err := zio.Check(f, "read file"); err != nil {
+			add("%v", err)
 		}
 	}
 	if len(errs) > 0 {
@@ -422,7 +434,8 @@ func (o *Options) align(ctx context.Context, idx *index.Index) (*alignment, erro
 	if o.Model == ModelFull {
 		o.logf("%sfull (%s)\n", logModel, fullDescription(o.Ablate))
 	}
-	o.logf("[quant] finding pseudoalignments for the reads ...")
+	o.logf("%s", logFinding)
+	w := o.watch()
 	mopt := pseudo.Options{Strand: o.Strand, SingleOverhang: o.SingleOverhang, MeanFragLen: int(o.FragLen), Bias: o.Bias, BothStrands: o.StrandAuto}
 	var full *fullArm
 	if o.Model == ModelFull {
@@ -434,12 +447,17 @@ func (o *Options) align(ctx context.Context, idx *index.Index) (*alignment, erro
 	if o.FragLen == 0 {
 		fldWant = fldPairs
 	}
-	c, err := pseudoalignAll(ctx, idx, o.inputs(), o.Threads, mopt, fldWant, full)
+	c, err := pseudoalignAll(ctx, idx, o.inputs(), o.Threads, mopt, fldWant, full, w)
+	o.Progress.End()
 	if err != nil {
 		o.logf("\n")
 		return nil, err
 	}
-	o.logf(" done\n")
+	if o.Verbose {
+		o.logf("\n[quant] done \n") // kallisto's words, space included
+	} else {
+		o.logf(" done\n")
+	}
 	al := &alignment{c: c}
 	if o.StrandAuto {
 		sc := strand.Decide(c.strandEv)

@@ -6,11 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gallisto/gallisto/internal/input/zio"
 
 	"github.com/gallisto/gallisto/internal/align/pseudo"
 	"github.com/gallisto/gallisto/internal/graph/index"
@@ -84,13 +85,8 @@ func (o *Options) Validate() (technology.Technology, error) {
 		add("technology %s reads %d files per group, got %d files (give each lane's %d files in order)", t.Name, t.Files, len(o.Files), t.Files)
 	}
 	for _, f := range o.Files {
-		if f == "-" {
-			continue
-		}
-		if st, err := os.Stat(f); err != nil {
-			add("%s: file not found", f)
-		} else if st.IsDir() {
-			add("%s: is a directory, not a read file", f)
+		if err := zio.Check(f, "read file"); err != nil {
+			add("%v", err)
 		}
 	}
 	if o.OutDir != "" {

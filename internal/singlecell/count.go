@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/gallisto/gallisto/internal/input/zio"
 
 	"github.com/gallisto/gallisto/internal/cells"
 	"github.com/gallisto/gallisto/internal/output/atomicfile"
@@ -49,10 +50,8 @@ func RunCount(ctx context.Context, o *CountOptions) error {
 	for _, f := range []struct{ path, flag, what string }{{o.Whitelist, "-w", "whitelist"}, {o.T2G, "-g", "transcript-to-gene table"}} {
 		if f.path == "" {
 			errs = append(errs, fmt.Sprintf("missing %s: give one with %s", f.what, f.flag))
-		} else if st, err := os.Stat(f.path); err != nil {
-			errs = append(errs, fmt.Sprintf("%s: file not found", f.path))
-		} else if st.IsDir() {
-			errs = append(errs, fmt.Sprintf("%s: is a directory, not a %s", f.path, f.what))
+		} else if err := zio.Check(f.path, f.what); err != nil {
+			errs = append(errs, err.Error())
 		}
 	}
 	if len(errs) > 0 {

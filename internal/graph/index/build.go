@@ -13,6 +13,8 @@ import (
 	"github.com/gallisto/gallisto/internal/graph/mt19937"
 	"github.com/gallisto/gallisto/internal/input/fasta"
 	"github.com/gallisto/gallisto/internal/input/zio"
+	"github.com/gallisto/gallisto/internal/output/logfmt"
+	"github.com/gallisto/gallisto/internal/output/progress"
 )
 
 // BuildOptions configures Build.
@@ -24,6 +26,9 @@ type BuildOptions struct {
 	TempDir    string    // for temporary files of large builds; "" = system default
 	Log        io.Writer // progress lines in kallisto's "[build]" style; nil for none
 	Verbose    bool      // also log the builder's timed steps
+	// Progress, when Log is a terminal, shows the transcripts read so far
+	// while the FASTA files are read (see package progress); nil for none.
+	Progress *progress.Line
 }
 
 // polyAMin is kallisto's poly-A clipping trigger: a target whose last 10
@@ -114,11 +119,14 @@ func Build(ctx context.Context, files []string, opt BuildOptions) (*Index, error
 	cl := &cleaner{rng: mt19937.New(replacementSeed)}
 	var in debruijn.Input
 	seen := make(map[string]string) // name -> where first seen
+	opt.Progress.Begin("[build] reading")
 	for _, path := range files {
-		if err := readTargets(path, x, cl, &in, seen, opt.MakeUnique); err != nil {
+		if err := readTargets(path, x, cl, &in, seen, opt); err != nil {
+			opt.Progress.Clear()
 			return nil, err
 		}
 	}
+	opt.Progress.Clear()
 	if cl.clipped > 0 {
 		logf("[build] warning: clipped off poly-A tail (longer than 10)\n        from %d target sequences\n", cl.clipped)
 	}
@@ -157,7 +165,7 @@ func passBytes(budget int64) int64 {
 	return max(budget/4, 16<<20)
 }
 
-func readTargets(path string, x *Index, cl *cleaner, in *debruijn.Input, seen map[string]string, makeUnique bool) error {
+func readTargets(path string, x *Index, cl *cleaner, in *debruijn.Input, seen map[string]string, opt BuildOptions) error {
 	f, err := zio.Open(path)
 	if err != nil {
 		return fmt.Errorf("index: %w", err)
@@ -175,7 +183,7 @@ func readTargets(path string, x *Index, cl *cleaner, in *debruijn.Input, seen ma
 		name := string(rec.Name)
 		where := path + " line " + strconv.Itoa(rec.Line)
 		if first, dup := seen[name]; dup {
-			if !makeUnique {
+			if !opt.MakeUnique {
 				return fmt.Errorf("index: %s: repeated target name %q (first at %s); run with --make-unique to rename repeats", where, name, first)
 			}
 			for i := 1; ; i++ {
@@ -190,5 +198,8 @@ func readTargets(path string, x *Index, cl *cleaner, in *debruijn.Input, seen ma
 		x.Names = append(x.Names, name)
 		x.Lengths = append(x.Lengths, int32(len(rec.Seq)))
 		in.Add(cl.clean(rec.Seq))
+		if opt.Progress.Due() {
+			opt.Progress.Set(fmt.Sprintf("%s: %s targets (%s s)", path, logfmt.Num(int64(len(x.Names))), logfmt.Num(int64(opt.Progress.Elapsed().Seconds()))))
+		}
 	}
 }

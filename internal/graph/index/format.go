@@ -10,11 +10,14 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"unsafe"
 
 	"github.com/gallisto/gallisto/internal/graph/kdict"
 	"github.com/gallisto/gallisto/internal/graph/kmer"
+	"github.com/gallisto/gallisto/internal/input/inflate"
+	"github.com/gallisto/gallisto/internal/memlimit"
 	"github.com/gallisto/gallisto/internal/output/atomicfile"
 )
 
@@ -143,6 +146,21 @@ func Load(path string) (*Index, error) {
 	}
 	if st.IsDir() {
 		return nil, fmt.Errorf("index: %s: is a directory, not an index file", path)
+	}
+	// What the file is, from its first bytes, before reading all of it (a
+	// read file given as -i can be many gigabytes).
+	var head [64]byte
+	n, _ := io.ReadFull(f, head[:])
+	if err := checkMagic(head[:n]); err != nil {
+		return nil, fmt.Errorf("index: %s: %w", path, describeGzip(err, f, path))
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	// The whole file is read into memory; under a memory limit that cannot
+	// hold it, one line now instead of the runtime's crash later.
+	if err := memlimit.Current().Check(uint64(st.Size()), "loading it"); err != nil {
+		return nil, fmt.Errorf("index: %s: %w", path, err)
 	}
 	words := fileBuffer(st.Size())
 	buf := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), 8*len(words))[:st.Size()]
@@ -343,6 +361,9 @@ func (x *Index) validate(nkm, seqWords uint64) error {
 	ntr := uint32(len(x.Names))
 	nctg := len(x.KStart) - 1
 	nec := len(x.ECOff) - 1
+	if err := x.validateTargets(); err != nil {
+		return err
+	}
 	if nec < int(ntr) {
 		return errors.New("fewer equivalence classes than targets")
 	}
@@ -400,6 +421,56 @@ func (x *Index) validate(nkm, seqWords uint64) error {
 	return nil
 }
 
+// errGzip is checkMagic's answer for gzip data, which describeGzip makes
+// precise by decompressing the start.
+var errGzip = errors.New("gzip-compressed data, not a gallisto index (a FASTA or FASTQ file?)")
+
+// describeGzip names what a gzip file given as an index holds: a
+// compressed index (decompress it first), FASTA or FASTQ. err is returned
+// unchanged for anything else.
+func describeGzip(err error, f *os.File, path string) error {
+	if err != errGzip {
+		return err
+	}
+	if _, serr := f.Seek(0, io.SeekStart); serr != nil {
+		return err
+	}
+	z, zerr := inflate.NewReader(f)
+	if zerr != nil {
+		return err
+	}
+	var head [len(magic)]byte
+	n, _ := io.ReadFull(z, head[:])
+	switch {
+	case n == len(magic) && head == magic:
+		return fmt.Errorf("gzip-compressed gallisto index: decompress it first (gunzip -k %s)", path)
+	case n > 0 && head[0] == '@':
+		return errors.New("gzip-compressed FASTQ file, not a gallisto index")
+	case n > 0 && head[0] == '>':
+		return errors.New("gzip-compressed FASTA file, not a gallisto index; build one with 'gallisto index'")
+	}
+	return err
+}
+
+// validateTargets checks what is written into abundance.tsv and the other
+// outputs as it is: a name with a tab or a line break would break every
+// table, an empty one could not be looked up, and a length of 0 or less
+// would make effective lengths and TPMs nonsense.
+func (x *Index) validateTargets() error {
+	for i, name := range x.Names {
+		if name == "" {
+			return fmt.Errorf("target %d has an empty name", i+1)
+		}
+		if j := strings.IndexAny(name, "\t\r\n"); j >= 0 {
+			return fmt.Errorf("target %d has name %q, with a %s", i+1, name, map[byte]string{'\t': "tab", '\r': "carriage return", '\n': "line break"}[name[j]])
+		}
+		if x.Lengths[i] <= 0 {
+			return fmt.Errorf("target %d (%s) has length %d", i+1, name, x.Lengths[i])
+		}
+	}
+	return nil
+}
+
 // checkMagic recognises gallisto index files and names what else a file
 // given as an index probably is.
 func checkMagic(data []byte) error {
@@ -411,7 +482,7 @@ func checkMagic(data []byte) error {
 	case len(data) == 0:
 		what = "empty file, not a gallisto index"
 	case len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b:
-		what = "gzip-compressed data, not a gallisto index (a FASTA or FASTQ file?)"
+		return errGzip
 	case data[0] == '@':
 		what = "looks like a FASTQ file, not a gallisto index"
 	case data[0] == '>':

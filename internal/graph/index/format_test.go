@@ -2,7 +2,9 @@ package index
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/binary"
 	"errors"
 	"io"
 	"os"
@@ -116,6 +118,9 @@ func TestLoadRejects(t *testing.T) {
 		{"fastq", []byte("@r1\nACGT\n+\nIIII\n"), "looks like a FASTQ file"},
 		{"fasta", []byte(">t\nACGT\n"), "looks like a FASTA file"},
 		{"gzip", []byte{0x1f, 0x8b, 8, 0}, "gzip-compressed data"},
+		{"gzip index", gzipBytes(t, good), "gzip-compressed gallisto index: decompress it first (gunzip -k "},
+		{"gzip FASTQ", gzipBytes(t, []byte("@r1\nACGT\n+\nIIII\n")), "gzip-compressed FASTQ file, not a gallisto index"},
+		{"gzip FASTA", gzipBytes(t, []byte(">t\nACGT\n")), "gzip-compressed FASTA file, not a gallisto index; build one with 'gallisto index'"},
 		{"kallisto", []byte{10, 0, 0, 0, 0, 0, 0, 0, 31, 0, 0, 0}, "looks like a kallisto index (version 10)"},
 		{"truncated", good[:len(good)-100], "truncated"},
 		{"truncated at a word", good[:len(good)-104], "checksum mismatch"},
@@ -214,5 +219,53 @@ func TestReadParallel(t *testing.T) {
 	long := make([]byte, len(data)+100)
 	if err := readParallel(f, long, 64<<10); !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Fatalf("reading past the end: err = %v, want io.ErrUnexpectedEOF", err)
+	}
+}
+
+func gzipBytes(t *testing.T, b []byte) []byte {
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf)
+	w.Write(b)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestLoadRejectsBadTargets: a file whose checksum is right (recomputed
+// here) but whose targets are not is refused: names and lengths go into
+// every output table as they are.
+func TestLoadRejectsBadTargets(t *testing.T) {
+	x, path := smallIndex(t)
+	good, _ := os.ReadFile(path)
+	ntr := len(x.Names) // three one-letter names: a, b, c
+	namesAt := 8*headerWords + 8*((ntr+1)/2)
+	lengthsAt := namesAt + 8*((ntr+7)/8)
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		edit func(b []byte)
+		want string
+	}{
+		{"tab in a name", func(b []byte) { b[namesAt+1] = '\t' }, `corrupt index file: target 2 has name "\t", with a tab`},
+		{"line break in a name", func(b []byte) { b[namesAt] = '\n' }, `corrupt index file: target 1 has name "\n", with a line break`},
+		{"carriage return in a name", func(b []byte) { b[namesAt+2] = '\r' }, `corrupt index file: target 3 has name "\r", with a carriage return`},
+		{"zero length", func(b []byte) { binary.LittleEndian.PutUint32(b[lengthsAt+4:], 0) }, "corrupt index file: target 2 (b) has length 0"},
+		{"negative length", func(b []byte) { binary.LittleEndian.PutUint32(b[lengthsAt:], 0xffffffff) }, "corrupt index file: target 1 (a) has length -1"},
+		{"empty name", func(b []byte) {
+			binary.LittleEndian.PutUint32(b[8*headerWords:], 0)   // a: length 0
+			binary.LittleEndian.PutUint32(b[8*headerWords+4:], 2) // b takes "ab"
+		}, "corrupt index file: target 1 has an empty name"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := bytes.Clone(good)
+			tc.edit(b)
+			p := filepath.Join(dir, "x.idx")
+			os.WriteFile(p, withChecksum(b), 0o644)
+			_, err := Load(p)
+			if want := "index: " + p + ": " + tc.want; err == nil || err.Error() != want {
+				t.Fatalf("Load = %v\nwant %s", err, want)
+			}
+		})
 	}
 }

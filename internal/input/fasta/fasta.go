@@ -5,7 +5,11 @@
 // (through kseq) takes it; the rest of the header is the comment. Sequence
 // lines are concatenated; a trailing '\r' (CRLF files) is removed from every
 // line. Bytes are passed through otherwise unchanged: interpreting letters
-// (case, U, IUPAC codes) is the caller's business.
+// (case, U, IUPAC codes) is the caller's business. A sequence line may hold
+// printable ASCII only ('!' to '~', package ascii): kallisto would index a
+// space or a control byte as a pseudorandom base. Binary data (control
+// bytes in any line) is refused within the first MiB of a line, and a
+// UTF-8 byte-order mark before the first record is skipped.
 //
 // Malformed input is an error that names the file, the line and the
 // problem, for example
@@ -22,6 +26,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/gallisto/gallisto/internal/input/ascii"
 	"github.com/gallisto/gallisto/internal/input/zio"
 )
 
@@ -76,7 +81,10 @@ func (r *Reader) Next() (*Record, error) {
 				continue // blank lines between records are harmless
 			}
 			if line[0] != '>' {
-				return nil, r.errorf(r.line, "expected '>' at the start of a record, found %q", line[0])
+				return nil, r.errorf(r.line, "expected '>' at the start of a record, found %s", ascii.Quote(line[0]))
+			}
+			if i := ascii.FindControl(line); i >= 0 {
+				return nil, r.errorf(r.line, "byte %s at column %d cannot be in a header line (binary data?)", ascii.Quote(line[i]), i+1)
 			}
 			hdr = line
 			break
@@ -95,9 +103,15 @@ func (r *Reader) Next() (*Record, error) {
 			return nil, err
 		}
 		if len(line) > 0 && line[0] == '>' {
+			if i := ascii.FindControl(line); i >= 0 {
+				return nil, r.errorf(r.line, "byte %s at column %d cannot be in a header line (binary data?)", ascii.Quote(line[i]), i+1)
+			}
 			r.pending = append(r.pending[:0], line...)
 			r.havePend = true
 			break
+		}
+		if i := ascii.Find(line); i >= 0 {
+			return nil, r.errorf(r.line, "byte %s at column %d cannot be in a sequence line (only printable ASCII '!' to '~')", ascii.Quote(line[i]), i+1)
 		}
 		r.rec.Seq = append(r.rec.Seq, line...)
 	}
@@ -116,12 +130,24 @@ func (r *Reader) Next() (*Record, error) {
 // readLine returns the next line without its line break. The slice is valid
 // until the next read.
 func (r *Reader) readLine() ([]byte, error) {
+	if r.line == 0 {
+		if bom, _ := r.br.Peek(3); string(bom) == "\xef\xbb\xbf" {
+			r.br.Discard(3) // a UTF-8 byte-order mark, written by some editors
+		}
+	}
 	line, err := r.br.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
-		// A very long line (a whole chromosome on one line): collect it.
+		// A very long line (a whole chromosome on one line): collect it,
+		// checking each part, so that binary data is refused at once.
+		if i := ascii.FindControl(line); i >= 0 {
+			return nil, r.binary(line, i, 0)
+		}
 		buf := append([]byte(nil), line...)
 		for err == bufio.ErrBufferFull {
 			line, err = r.br.ReadSlice('\n')
+			if i := ascii.FindControl(line); i >= 0 {
+				return nil, r.binary(line, i, len(buf))
+			}
 			buf = append(buf, line...)
 		}
 		line = buf
@@ -136,6 +162,12 @@ func (r *Reader) readLine() ([]byte, error) {
 	line = bytes.TrimSuffix(line, []byte{'\n'})
 	line = bytes.TrimSuffix(line, []byte{'\r'})
 	return line, nil
+}
+
+// binary reports a byte no text line holds at index i of part, which
+// starts at column off+1 of the line being read.
+func (r *Reader) binary(part []byte, i, off int) error {
+	return r.errorf(r.line+1, "binary data (byte %s at column %d): not a FASTA file", ascii.Quote(part[i]), off+i+1)
 }
 
 // InputError is a failure of the input stream itself (I/O, decompression)

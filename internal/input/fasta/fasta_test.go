@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/gallisto/gallisto/internal/input/ascii"
 	"github.com/gallisto/gallisto/internal/input/zio"
 	"github.com/gallisto/gallisto/internal/testref"
 	"io"
@@ -193,10 +194,35 @@ func TestReader(t *testing.T) {
 			wantErr: "fasta: t.fa line 3: record has an empty name",
 		},
 		{
-			// Only the line break is removed; other bytes are data.
-			name: "embedded carriage return and spaces are kept",
-			in:   ">a\nA\rC\nG T\n",
-			want: []rec{{"a", "", "A\rCG T", 1}},
+			// kallisto would index these bytes as pseudorandom bases.
+			name:    "carriage return inside a sequence line",
+			in:      ">a\nA\rC\nGT\n",
+			wantErr: `fasta: t.fa line 2: byte '\r' at column 2 cannot be in a sequence line (only printable ASCII '!' to '~')`,
+		},
+		{
+			name:    "space in a sequence line",
+			in:      ">a\nAC\nG T\n",
+			wantErr: `fasta: t.fa line 3: byte ' ' at column 2 cannot be in a sequence line (only printable ASCII '!' to '~')`,
+		},
+		{
+			name:    "binary data",
+			in:      "\x1f\x8b\x08\x00\n",
+			wantErr: `fasta: t.fa line 1: expected '>' at the start of a record, found '\x1f'`,
+		},
+		{
+			name:    "NUL in a header",
+			in:      ">a\x00b\nAC\n",
+			wantErr: `fasta: t.fa line 1: byte '\x00' at column 3 cannot be in a header line (binary data?)`,
+		},
+		{
+			name:    "a megabyte of binary data after a record",
+			in:      ">a\nAC\n" + strings.Repeat("\x00\x01", 1<<20),
+			wantErr: `fasta: t.fa line 3: binary data (byte '\x00' at column 1): not a FASTA file`,
+		},
+		{
+			name: "byte-order mark",
+			in:   "\xef\xbb\xbf>a\nAC\n",
+			want: []rec{{"a", "", "AC", 1}},
 		},
 	}
 	for _, tc := range tests {
@@ -329,6 +355,7 @@ func isSpace(c byte) bool {
 // per line, skip blank lines before a header, join the lines up to the next
 // line starting with '>'.
 func refParse(data []byte, file string) ([]rec, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	lines := bytes.Split(data, []byte("\n"))
 	if len(lines[len(lines)-1]) == 0 {
 		lines = lines[:len(lines)-1] // the input ended with a newline
@@ -349,12 +376,25 @@ func refParse(data []byte, file string) ([]rec, error) {
 			return out, nil
 		}
 		if lines[i][0] != '>' {
-			return out, fmt.Errorf("fasta: %s line %d: expected '>' at the start of a record, found %q", file, i+1, lines[i][0])
+			return out, fmt.Errorf("fasta: %s line %d: expected '>' at the start of a record, found %s", file, i+1, ascii.Quote(lines[i][0]))
+		}
+		if err := refControl(lines[i], i+1, file); err != nil {
+			return out, err
 		}
 		hdr, hdrLine := lines[i][1:], i+1
 		var seq []byte
 		for i++; i < len(lines) && !bytes.HasPrefix(lines[i], []byte(">")); i++ {
+			for j, c := range lines[i] {
+				if c < '!' || c > '~' {
+					return out, fmt.Errorf("fasta: %s line %d: byte %s at column %d cannot be in a sequence line (only printable ASCII '!' to '~')", file, i+1, ascii.Quote(c), j+1)
+				}
+			}
 			seq = append(seq, lines[i]...)
+		}
+		if i < len(lines) {
+			if err := refControl(lines[i], i+1, file); err != nil {
+				return out, err // the next header is checked when read
+			}
 		}
 		name, comment := hdr, []byte(nil)
 		for j, c := range hdr {
@@ -371,6 +411,17 @@ func refParse(data []byte, file string) ([]rec, error) {
 		}
 		out = append(out, rec{string(name), string(comment), string(seq), hdrLine})
 	}
+}
+
+// refControl refuses a header line holding a control byte that is not
+// white space.
+func refControl(l []byte, line int, file string) error {
+	for j, c := range l {
+		if (c < ' ' && (c < '\t' || c > '\r')) || c == 0x7f {
+			return fmt.Errorf("fasta: %s line %d: byte %s at column %d cannot be in a header line (binary data?)", file, line, ascii.Quote(c), j+1)
+		}
+	}
+	return nil
 }
 
 // loneCR reports whether data holds a '\r' that is not a line ending

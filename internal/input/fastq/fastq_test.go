@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/gallisto/gallisto/internal/testref"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -14,7 +13,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gallisto/gallisto/internal/input/ascii"
 	"github.com/gallisto/gallisto/internal/input/zio"
+	"github.com/gallisto/gallisto/internal/testref"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -247,6 +248,52 @@ func TestReader(t *testing.T) {
 			name: "long FASTA read",
 			in:   ">long\n" + longSeq + "\n" + longSeq + "\n",
 			want: []rec{{"long", longSeq + longSeq, 1}},
+		},
+		// Bytes a sequence or quality line cannot hold.
+		{
+			name:    "space in a sequence",
+			in:      "@r1\nACGT\n+\nIIII\n@r2\nAC GT\n+\nIIIII\n",
+			wantErr: "fastq: t.fq line 6: byte ' ' at column 3 cannot be in a sequence line (only printable ASCII '!' to '~')",
+		},
+		{
+			name:    "tab in a quality line",
+			in:      "@r1\nACGT\n+\nII\tI\n",
+			wantErr: `fastq: t.fq line 4: byte '\t' at column 3 cannot be in a quality line (only printable ASCII '!' to '~')`,
+		},
+		{
+			name:    "quality byte above '~'",
+			in:      "@r1\nACGT\n+\nIII\x7f\n",
+			wantErr: `fastq: t.fq line 4: byte '\x7f' at column 4 cannot be in a quality line (only printable ASCII '!' to '~')`,
+		},
+		{
+			name:    "UTF-8 in a sequence",
+			in:      "@r1\nACGé\n+\nIIIII\n",
+			wantErr: `fastq: t.fq line 2: byte '\xc3' at column 4 cannot be in a sequence line (only printable ASCII '!' to '~')`,
+		},
+		{
+			name:    "control byte in a FASTA read",
+			in:      ">r1\nACGT\nAC\x01T\n",
+			wantErr: `fastq: t.fq line 3: byte '\x01' at column 3 cannot be in a sequence line (only printable ASCII '!' to '~')`,
+		},
+		{
+			name:    "a NUL stream is refused at its first byte",
+			in:      strings.Repeat("\x00", 3<<20),
+			wantErr: `fastq: t.fq line 1: expected '@' at the start of a record, found '\x00'`,
+		},
+		{
+			name:    "binary data after a record, no line break",
+			in:      "@r1\nACGT\n+\nIIII\n@r2\n" + strings.Repeat("A\x00", 2<<20),
+			wantErr: `fastq: t.fq line 6: binary data (byte '\x00' at column 2): not a FASTQ or FASTA file`,
+		},
+		{
+			name: "byte-order mark before the first record",
+			in:   "\xef\xbb\xbf@r1\nACGT\n+\nIIII\n",
+			want: []rec{{"r1", "ACGT", 1}},
+		},
+		{
+			name: "header with spaces, tabs and UTF-8",
+			in:   "@r1 sample=é\tx\nACGT\n+\nIIII\n",
+			want: []rec{{"r1", "ACGT", 1}},
 		},
 	}
 	for _, tc := range tests {
@@ -531,6 +578,7 @@ func refParse(data []byte, file string) ([]rec, error) {
 	errorf := func(line int, format string, args ...any) error {
 		return fmt.Errorf("fastq: %s line %d: %s", file, line, fmt.Sprintf(format, args...))
 	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a byte-order mark
 	// Leading line breaks are skipped before the format is decided.
 	skipped := 0
 	for len(data) > 0 && (data[0] == '\n' || data[0] == '\r') {
@@ -563,6 +611,9 @@ func refParse(data []byte, file string) ([]rec, error) {
 			h := i
 			var seq []byte
 			for i++; i < len(lines) && !bytes.HasPrefix(lines[i], []byte(">")); i++ {
+				if err := refCheck(lines[i], lineNo(i), "sequence", errorf); err != nil {
+					return out, err
+				}
 				seq = append(seq, lines[i]...)
 			}
 			add(h, refName(lines[h][1:]), seq)
@@ -584,6 +635,9 @@ func refParse(data []byte, file string) ([]rec, error) {
 			if i+1 >= len(lines) {
 				return out, errorf(lineNo(i), "record truncated: missing sequence line")
 			}
+			if err := refCheck(lines[i+1], lineNo(i+1), "sequence", errorf); err != nil {
+				return out, err
+			}
 			if i+2 >= len(lines) {
 				return out, errorf(lineNo(i), "record truncated: missing '+' line")
 			}
@@ -600,6 +654,9 @@ func refParse(data []byte, file string) ([]rec, error) {
 			if s, q := len(lines[i+1]), len(lines[i+3]); s != q {
 				return out, errorf(lineNo(i+3), "sequence and quality lengths differ (%d != %d)", s, q)
 			}
+			if err := refCheck(lines[i+3], lineNo(i+3), "quality", errorf); err != nil {
+				return out, err
+			}
 			add(i, refName(lines[i][1:]), lines[i+1])
 		}
 	}
@@ -607,6 +664,16 @@ func refParse(data []byte, file string) ([]rec, error) {
 		return nil, fmt.Errorf("fastq: %s: %w", file, ErrEmpty)
 	}
 	return out, nil
+}
+
+// refCheck refuses a sequence or quality line with a byte outside '!'..'~'.
+func refCheck(l []byte, line int, what string, errorf func(int, string, ...any) error) error {
+	for i, c := range l {
+		if c < '!' || c > '~' {
+			return errorf(line, "byte %s at column %d cannot be in a %s line (only printable ASCII '!' to '~')", ascii.Quote(c), i+1, what)
+		}
+	}
+	return nil
 }
 
 func FuzzReader(f *testing.F) {
@@ -617,7 +684,8 @@ func FuzzReader(f *testing.F) {
 		}
 		f.Add(data, uint8(2))
 	}
-	for _, s := range []string{"", "@", "@\n\n+\n\n", "\r@a\nA\n+\nI", ">", ">\n\n", "\n\n@a\nA\n+\nI\n\n"} {
+	for _, s := range []string{"", "@", "@\n\n+\n\n", "\r@a\nA\n+\nI", ">", ">\n\n", "\n\n@a\nA\n+\nI\n\n",
+		"\xef\xbb\xbf@a\nA\n+\nI\n", "@a\nA C\n+\nIII\n", "@a\nAC\n+\nI\x00\n", "\x00\x00", ">a\nAC GT\n"} {
 		f.Add([]byte(s), uint8(1))
 	}
 	f.Fuzz(func(t *testing.T, data []byte, batch uint8) {
@@ -753,4 +821,41 @@ func FuzzReadPairs(f *testing.F) {
 			}
 		}
 	})
+}
+
+// endless yields n bytes of one letter and no line break.
+type endless struct{ n int }
+
+func (e *endless) Read(p []byte) (int, error) {
+	if e.n == 0 {
+		return 0, io.EOF
+	}
+	k := min(len(p), e.n)
+	for i := range p[:k] {
+		p[i] = 'A'
+	}
+	e.n -= k
+	return k, nil
+}
+
+// TestEndlessLine: a read of 4 Mb (the longest real reads) is read; a
+// sequence line with no end is refused once it passes MaxLine, without
+// reading the rest of the input.
+func TestEndlessLine(t *testing.T) {
+	long := strings.Repeat("ACGT", 1<<20)
+	got, err := readAll(t, []byte("@r1\n"+long+"\n+\n"+strings.Repeat("I", len(long))+"\n"), "t.fq", 2)
+	if err != nil || len(got) != 1 || got[0].Seq != long {
+		t.Fatalf("4 Mb read: %d records, %v", len(got), err)
+	}
+	src := &endless{n: 1 << 40}
+	r := NewReader(io.MultiReader(strings.NewReader("@r1\n"), src), "endless.fq")
+	var b Batch
+	err = r.Read(&b, 1)
+	want := "fastq: endless.fq line 2: line longer than 64 MiB (not a FASTQ file, or no line breaks?)"
+	if err == nil || err.Error() != want {
+		t.Fatalf("error %v, want %q", err, want)
+	}
+	if read := 1<<40 - src.n; read > 2*MaxLine {
+		t.Errorf("read %d bytes before refusing, want at most %d", read, 2*MaxLine)
+	}
 }

@@ -9,12 +9,14 @@
 //
 // Multi-member streams (concatenated gzip members, as produced by bgzip or
 // `cat a.gz b.gz`) are decoded to the end, as gzip(1) does. Error behaviour
-// follows compress/gzip: a stream that ends early yields io.ErrUnexpectedEOF,
-// invalid header bytes yield ErrHeader, a CRC-32 or ISIZE mismatch yields
-// ErrChecksum and invalid compressed data yields ErrCorrupt. Data following
-// a member that is not another gzip member is reported as ErrHeader (or
-// io.ErrUnexpectedEOF when it is shorter than a gzip header), as
-// compress/gzip does.
+// follows compress/gzip where it can name the cause: a stream that ends
+// early yields io.ErrUnexpectedEOF, invalid header bytes yield ErrHeader, a
+// CRC-32 mismatch ErrChecksum, an ISIZE mismatch ErrLength and invalid
+// compressed data ErrCorrupt. After the last member, zero bytes (padding
+// that tape and block devices add) are skipped, as gzip(1) does; any other
+// data that does not start another member (bytes 0x1f 0x8b) yields
+// ErrTrailing, where compress/gzip says ErrHeader and gzip(1) warns
+// "trailing garbage ignored".
 package inflate
 
 import (
@@ -28,8 +30,14 @@ import (
 var (
 	// ErrHeader reports an invalid gzip header.
 	ErrHeader = errors.New("gzip: invalid header")
-	// ErrChecksum reports a CRC-32 or ISIZE mismatch in a member trailer.
+	// ErrChecksum reports a CRC-32 mismatch in a member trailer.
 	ErrChecksum = errors.New("gzip: invalid checksum")
+	// ErrLength reports an ISIZE mismatch in a member trailer: the
+	// decompressed size is not the one the member declares (mod 2^32).
+	ErrLength = errors.New("gzip: length mismatch")
+	// ErrTrailing reports data after the last member that is neither
+	// another member nor zero padding.
+	ErrTrailing = errors.New("gzip: trailing data after the gzip stream")
 	// ErrCorrupt reports invalid DEFLATE data.
 	ErrCorrupt = errors.New("flate: corrupt input")
 )
@@ -376,6 +384,34 @@ func (z *Reader) readFull(p []byte) error {
 	return nil
 }
 
+// nextMember looks at what follows a member: the end of the input (io.EOF),
+// another member (nil, its header unread), zero padding up to the end
+// (io.EOF) or anything else (ErrTrailing).
+func (z *Reader) nextMember() error {
+	if z.inPos >= z.inEnd && !z.fill() {
+		if z.inErr != nil {
+			return z.inErr
+		}
+		return io.EOF
+	}
+	if z.in[z.inPos] == 0x1f && (z.inPos+1 < z.inEnd || z.fill()) && z.in[z.inPos+1] == 0x8b {
+		return nil
+	}
+	for {
+		for ; z.inPos < z.inEnd; z.inPos++ {
+			if z.in[z.inPos] != 0 {
+				return ErrTrailing
+			}
+		}
+		if !z.fill() {
+			if z.inErr != nil {
+				return z.inErr
+			}
+			return io.EOF
+		}
+	}
+}
+
 // readHeader parses a member header (RFC 1952 section 2.3). At a clean end
 // of input it returns io.EOF.
 func (z *Reader) readHeader() error {
@@ -515,11 +551,17 @@ func (z *Reader) step() error {
 			if err := z.readFull(t[:]); err != nil {
 				return err
 			}
-			if binary.LittleEndian.Uint32(t[:4]) != z.crc || binary.LittleEndian.Uint32(t[4:]) != z.size {
+			if binary.LittleEndian.Uint32(t[:4]) != z.crc {
 				return ErrChecksum
+			}
+			if binary.LittleEndian.Uint32(t[4:]) != z.size {
+				return ErrLength
 			}
 			z.state = stNext
 		case stNext:
+			if err := z.nextMember(); err != nil {
+				return err
+			}
 			return z.readHeader()
 		}
 	}

@@ -35,6 +35,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/gallisto/gallisto/internal/input/zio"
 )
 
 // Sample is one sample of a sheet.
@@ -334,17 +336,12 @@ func (p *parser) checkFile(path, given string) error {
 	if p.opt.NoFileCheck {
 		return nil
 	}
-	st, err := os.Stat(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		if given != path {
-			return fmt.Errorf("%s (%s): file not found", given, path)
+	var ze *zio.Error
+	if err := zio.Check(path, "read file"); errors.As(err, &ze) {
+		if given != path && errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("%s (%s): %s", given, path, ze.Problem) // where it was looked for
 		}
-		return fmt.Errorf("%s: file not found", given)
-	case err != nil:
-		return err
-	case st.IsDir():
-		return fmt.Errorf("%s: is a directory, not a read file", given)
+		return fmt.Errorf("%s: %s", given, ze.Problem)
 	}
 	return nil
 }

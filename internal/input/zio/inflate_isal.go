@@ -69,6 +69,7 @@ import "C"
 
 import (
 	"bufio"
+	"encoding/binary"
 	"errors"
 	"io"
 	"unsafe"
@@ -86,7 +87,8 @@ type isalReader struct {
 	outPos  int
 	outLen  int
 	srcEOF  bool
-	between bool // a member ended; the next byte starts another one or the end
+	between bool   // a member ended; the next byte starts another one or the end
+	size    uint32 // bytes the current member gave so far, mod 2^32 (ISIZE)
 	err     error
 }
 
@@ -132,22 +134,16 @@ func (r *isalReader) Read(p []byte) (int, error) {
 			return 0, r.err
 		}
 		if r.between {
-			if r.z.st.avail_in == 0 {
-				if err := r.fill(); err != nil {
-					r.err = err
-					continue
-				}
-				if r.z.st.avail_in == 0 && r.srcEOF {
-					r.err = io.EOF
-					continue
-				}
+			if err := r.nextMember(); err != nil {
+				r.err = err
+				continue
 			}
 			if err := r.checkHeader(); err != nil {
 				r.err = err
 				continue
 			}
 			C.gz_next_member(r.z)
-			r.between = false
+			r.between, r.size = false, 0
 		}
 		if r.z.st.avail_in == 0 {
 			if err := r.fill(); err != nil {
@@ -159,9 +155,10 @@ func (r *isalReader) Read(p []byte) (int, error) {
 		var done C.int
 		ret := C.gz_run(r.z, &n, &done)
 		r.outPos, r.outLen = 0, int(n)
+		r.size += uint32(n)
 		switch {
 		case ret == C.ISAL_INCORRECT_CHECKSUM:
-			r.err = inflate.ErrChecksum
+			r.err = r.trailerError()
 		case ret == C.ISAL_INVALID_WRAPPER || ret == C.ISAL_UNSUPPORTED_METHOD:
 			r.err = inflate.ErrHeader
 		case ret < 0:
@@ -170,6 +167,54 @@ func (r *isalReader) Read(p []byte) (int, error) {
 			r.between = true
 		case n == 0 && r.z.st.avail_in == 0 && r.srcEOF:
 			r.err = io.ErrUnexpectedEOF // the stream ends inside a member
+		}
+	}
+}
+
+// trailerError tells an ISIZE mismatch (inflate.ErrLength) from a CRC-32
+// one (inflate.ErrChecksum), which igzip reports with one code: the
+// trailer it has just read ends with ISIZE, the member's length mod 2^32.
+func (r *isalReader) trailerError() error {
+	read := uintptr(unsafe.Pointer(r.z.st.next_in)) - uintptr(unsafe.Pointer(r.z.in))
+	if read >= 4 {
+		isize := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(r.z.st.next_in), -4)), 4)
+		if binary.LittleEndian.Uint32(isize) != r.size {
+			return inflate.ErrLength
+		}
+	}
+	return inflate.ErrChecksum
+}
+
+// nextMember looks at what follows a member, as package inflate does: the
+// end of the input (io.EOF), another member (nil), zero padding up to the
+// end (io.EOF) or other data (inflate.ErrTrailing).
+func (r *isalReader) nextMember() error {
+	for r.z.st.avail_in < 2 && !r.srcEOF {
+		if err := r.fill(); err != nil {
+			return err
+		}
+	}
+	if r.z.st.avail_in == 0 {
+		return io.EOF
+	}
+	in := unsafe.Slice((*byte)(unsafe.Pointer(r.z.st.next_in)), int(r.z.st.avail_in))
+	if len(in) >= 2 && in[0] == 0x1f && in[1] == 0x8b {
+		return nil
+	}
+	for {
+		in := unsafe.Slice((*byte)(unsafe.Pointer(r.z.st.next_in)), int(r.z.st.avail_in))
+		for _, c := range in {
+			if c != 0 {
+				return inflate.ErrTrailing
+			}
+		}
+		r.z.st.next_in = (*C.uchar)(unsafe.Add(unsafe.Pointer(r.z.st.next_in), len(in)))
+		r.z.st.avail_in = 0
+		if r.srcEOF {
+			return io.EOF
+		}
+		if err := r.fill(); err != nil {
+			return err
 		}
 	}
 }

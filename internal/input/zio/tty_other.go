@@ -4,5 +4,6 @@ package zio
 
 import "os"
 
-// isTerminal is not implemented here: standard input is always read.
-func isTerminal(*os.File) bool { return false }
+// IsTerminal reports false where gallisto does not ask: standard input is
+// always read, and no progress line is drawn.
+func IsTerminal(*os.File) bool { return false }

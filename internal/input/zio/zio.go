@@ -21,8 +21,10 @@ package zio
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"strings"
 	"syscall"
 
 	"github.com/gallisto/gallisto/internal/input/inflate"
@@ -65,7 +67,7 @@ func Open(path string) (*File, error) {
 	var f *os.File
 	if path == Stdin {
 		f = os.Stdin
-		if isTerminal(f) {
+		if IsTerminal(f) {
 			// Reading would wait for reads typed at the keyboard.
 			return nil, newError(path, syscall.ENOTTY, "standard input is a terminal; pipe the reads in (for example: zcat R.fq.gz | gallisto quant ... -)")
 		}
@@ -96,12 +98,22 @@ func newFile(name string, src io.Reader) (*File, error) {
 	}
 	br := bufio.NewReaderSize(src, 1<<16)
 	magic, err := br.Peek(2)
+	if err == nil && (magic[0] == 'B' || magic[0] == 0xfd || magic[0] == 0x28) {
+		// Perhaps another compressor's magic bytes (never the start of a
+		// FASTA or FASTQ file). Peek drops a read error it returns, so
+		// one is reported here.
+		magic, err = br.Peek(10)
+	}
 	if err != nil && err != io.EOF {
 		zf.Close()
 		return nil, newError(name, err, unwrapPath(err).Error())
 	}
+	if tool := otherCompression(magic); tool != "" {
+		zf.Close()
+		return nil, newError(name, errors.ErrUnsupported, fmt.Sprintf("%s-compressed data: gallisto reads plain or gzip files (convert it: %s -dc %s | gzip > %s.gz)", tool, tool, name, strings.TrimSuffix(name, "."+ext[tool])))
+	}
 	zf.r = br
-	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, err := newInflater(br)
 		if err != nil {
 			zf.Close()
@@ -110,6 +122,26 @@ func newFile(name string, src io.Reader) (*File, error) {
 		zf.gz, zf.r, zf.Compressed = gz, gz, true
 	}
 	return zf, nil
+}
+
+// ext is the usual file name ending of each compressor's files.
+var ext = map[string]string{"bzip2": "bz2", "xz": "xz", "zstd": "zst"}
+
+// otherCompression names the compressor of data that starts with the
+// magic bytes of bzip2 ("BZh", a block size digit, then the block or
+// end-of-stream magic), xz (FD 37 7A 58 5A 00) or zstd (28 B5 2F FD), or
+// returns "".
+func otherCompression(b []byte) string {
+	switch {
+	case len(b) >= 10 && string(b[:3]) == "BZh" && b[3] >= '1' && b[3] <= '9' &&
+		(string(b[4:10]) == "1AY&SY" || string(b[4:10]) == "\x17\x72\x45\x38\x50\x90"):
+		return "bzip2"
+	case len(b) >= 6 && string(b[:6]) == "\xfd7zXZ\x00":
+		return "xz"
+	case len(b) >= 4 && string(b[:4]) == "\x28\xb5\x2f\xfd":
+		return "zstd"
+	}
+	return ""
 }
 
 // Name returns the path the file was opened with.
@@ -150,6 +182,10 @@ func gzipProblem(err error) string {
 		return "truncated or corrupt stream (unexpected end of file)"
 	case errors.Is(err, inflate.ErrChecksum):
 		return "corrupt data (CRC-32 checksum mismatch)"
+	case errors.Is(err, inflate.ErrLength):
+		return "length mismatch: the trailer's ISIZE is not the decompressed size"
+	case errors.Is(err, inflate.ErrTrailing):
+		return "trailing data after the gzip stream (not gzip data, nor zero padding)"
 	case errors.Is(err, inflate.ErrHeader):
 		return "invalid header"
 	case errors.Is(err, inflate.ErrCorrupt):
@@ -158,12 +194,32 @@ func gzipProblem(err error) string {
 	return err.Error()
 }
 
+// Check reports, without opening it, why path cannot be read as an input
+// file: missing, not permitted, a symlink loop, or a directory (what names
+// the file the caller wants, "read file", "whitelist", ...). Standard
+// input passes.
+func Check(path, what string) error {
+	if path == Stdin {
+		return nil
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return describeOpenError(path, err)
+	}
+	if st.IsDir() {
+		return newError(path, syscall.EISDIR, "is a directory, not a "+what)
+	}
+	return nil
+}
+
 func describeOpenError(path string, err error) error {
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return newError(path, err, "file not found")
 	case errors.Is(err, os.ErrPermission):
 		return newError(path, err, "permission denied")
+	case errors.Is(err, syscall.ELOOP):
+		return newError(path, err, "symlink loop (too many levels of symbolic links)")
 	}
 	return newError(path, err, unwrapPath(err).Error())
 }

@@ -177,12 +177,40 @@ func TestDetect(t *testing.T) {
 			wantErr:    "in.gz: gzip: corrupt data (invalid deflate stream)",
 		},
 		{
-			// 10 bytes of garbage after a member are read as a second
-			// header (10 bytes, RFC 1952 section 2.3) and rejected.
+			// Data after a member that does not start another one.
 			name: "garbage after the last member", in: append(gz("A"), "0123456789"...),
 			compressed: true,
-			wantErr:    "in.gz: gzip: invalid header",
+			wantErr:    "in.gz: gzip: trailing data after the gzip stream (not gzip data, nor zero padding)",
 		},
+		{
+			// gzip(1) skips zero bytes after the last member ("trailing
+			// zero bytes ignored"): padding from tape or block devices.
+			name: "zero padding after the last member", in: append(gz("AC"), make([]byte, 512)...),
+			compressed: true, want: "AC",
+		},
+		{
+			name: "zero padding, then data", in: append(append(gz("AC"), make([]byte, 5)...), 'x'),
+			compressed: true,
+			wantErr:    "in.gz: gzip: trailing data after the gzip stream (not gzip data, nor zero padding)",
+		},
+		{
+			name: "ISIZE not the decompressed size", in: func() []byte { b := gz("ACGT"); b[len(b)-4]++; return b }(),
+			compressed: true,
+			wantErr:    "in.gz: gzip: length mismatch: the trailer's ISIZE is not the decompressed size",
+		},
+		{
+			name: "bzip2", in: []byte("BZh91AY&SY\x00\x01"),
+			wantErr: "in.gz: bzip2-compressed data: gallisto reads plain or gzip files (convert it: bzip2 -dc in.gz | gzip > in.gz.gz)",
+		},
+		{
+			name: "xz", in: []byte("\xfd7zXZ\x00\x00\x04"),
+			wantErr: "in.gz: xz-compressed data: gallisto reads plain or gzip files (convert it: xz -dc in.gz | gzip > in.gz.gz)",
+		},
+		{
+			name: "zstd", in: []byte("\x28\xb5\x2f\xfd\x00\x00"),
+			wantErr: "in.gz: zstd-compressed data: gallisto reads plain or gzip files (convert it: zstd -dc in.gz | gzip > in.gz.gz)",
+		},
+		{name: "text starting with BZh", in: []byte("BZh9 gene\n"), want: "BZh9 gene\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

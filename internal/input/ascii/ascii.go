@@ -1,0 +1,93 @@
+// Package ascii finds the bytes that a sequence or quality line cannot
+// hold.
+//
+// FASTQ (Cock et al., NAR 2010) writes sequence letters and Phred quality
+// characters as printable ASCII: '!' (33) to '~' (126). Anything else in
+// such a line — a space, a tab, a control byte, a NUL, a byte of 128 or more
+// — is not a letter or a quality but damage (binary data, a wrong file, a
+// broken transfer), and reading it as an unknown base would be silently
+// wrong.
+//
+// Find looks at 16 bytes per step with word arithmetic (SWAR): in a 64-bit
+// word, a byte below '!' sets its high bit in w - 0x21 per byte and a byte
+// above '~' in w + 0x01 per byte (or has it set already). Borrows and
+// carries only start at a byte that is out of range, so "some byte of the
+// word is out of range" is exact; which one is then found byte by byte. The plain loop in findNaive is the oracle it is tested
+// against.
+package ascii
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strconv"
+)
+
+const (
+	lo = 0x0101010101010101
+	hi = 0x8080808080808080
+)
+
+// First and Last bound the bytes a sequence or quality line may hold.
+const (
+	First = '!'
+	Last  = '~'
+)
+
+// spill returns w with the high bit set in some byte if a byte of w is
+// below First (the subtraction borrows through it) or above Last (the
+// addition carries into the high bit, or it was set); for a word of bytes
+// in range no high bit is set. A borrow or carry that leaves a bad byte can
+// flag its neighbour too, but only in a word that holds a bad byte.
+func spill(w uint64) uint64 {
+	return (w - First*lo) | (w + (0x7f-Last)*lo) | w
+}
+
+// Find returns the index of the first byte of b outside '!'..'~', or -1.
+func Find(b []byte) int {
+	i := 0
+	for ; i+16 <= len(b); i += 16 {
+		w0 := binary.LittleEndian.Uint64(b[i:])
+		w1 := binary.LittleEndian.Uint64(b[i+8:])
+		if (spill(w0)|spill(w1))&hi != 0 {
+			return i + findNaive(b[i:i+16])
+		}
+	}
+	if j := findNaive(b[i:]); j >= 0 {
+		return i + j
+	}
+	return -1
+}
+
+// findNaive is Find one byte at a time.
+func findNaive(b []byte) int {
+	for i, c := range b {
+		if c < First || c > Last {
+			return i
+		}
+	}
+	return -1
+}
+
+// FindControl returns the index of the first byte of b that no text line
+// holds — a control byte other than the white space of C's isspace() (tab,
+// line feed, vertical tab, form feed, carriage return), or DEL — or -1.
+// Header and comment lines may hold spaces, tabs and UTF-8; a NUL or
+// another control byte means the input is not text.
+func FindControl(b []byte) int {
+	for i, c := range b {
+		if (c < ' ' && (c < '\t' || c > '\r')) || c == 0x7f {
+			return i
+		}
+	}
+	return -1
+}
+
+// Quote writes a byte for a message as Go quotes a character: 'A', ' ',
+// '\t', '\x00' — and a byte of 128 or more as '\xc3', not as the Latin-1
+// letter it would be as a rune.
+func Quote(c byte) string {
+	if c >= 0x80 {
+		return fmt.Sprintf(`'\x%02x'`, c)
+	}
+	return strconv.QuoteRune(rune(c))
+}

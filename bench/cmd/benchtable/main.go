@@ -3,6 +3,11 @@
 // repetitions, each figure also as a ratio to kallisto in the same run.
 //
 //	benchtable -raw raw.tsv[,raw2.tsv] [-acc acc.tsv,...] [-meta meta.tsv,...] [-o results.md]
+//	benchtable -raw ... -acc ... -meta ... -readme README.md
+//
+// With -readme, the tables of the README ("Is it faster?", "Is it accurate?",
+// single cell) are rewritten in place between their markers (readme.go), so
+// that the README's figures are always one set of measured runs.
 //
 // Several runs can be merged into one report (e.g. the sets of a full suite run in
 // separate invocations); repetitions are told apart by the run column.
@@ -48,7 +53,7 @@ type accKey struct {
 	ref, level string
 }
 
-type accVals struct{ spearman, mard []float64 }
+type accVals struct{ spearman, mard, mae, fp, fn []float64 }
 
 type report struct {
 	sets      []string
@@ -170,8 +175,13 @@ func (rp *report) addAcc(rows []map[string]string) {
 		if x := num(r["spearman_count"]); !math.IsNaN(x) {
 			v.spearman = append(v.spearman, x)
 		}
-		if x := num(r["mard_count"]); !math.IsNaN(x) {
-			v.mard = append(v.mard, x)
+		for _, c := range []struct {
+			col string
+			to  *[]float64
+		}{{"mard_count", &v.mard}, {"mae_count", &v.mae}, {"fp_count_ge1", &v.fp}, {"fn_count_lt1", &v.fn}} {
+			if x := num(r[c.col]); !math.IsNaN(x) {
+				*c.to = append(*c.to, x)
+			}
 		}
 	}
 }
@@ -475,10 +485,11 @@ func main() {
 	acc := flag.String("acc", "", "accuracy TSVs written by eval (optional, comma-separated)")
 	meta := flag.String("meta", "", "key<TAB>value lines for the header (optional, comma-separated)")
 	out := flag.String("o", "", "output markdown (default stdout)")
+	readme := flag.String("readme", "", "rewrite the tables between the bench: markers of this file (README.md) instead of writing a report")
 	title := flag.String("title", "gallisto benchmark", "document title")
 	flag.Parse()
 	if *raw == "" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: benchtable -raw raw.tsv [-acc acc.tsv] [-meta meta.tsv] [-o out.md] [-title T]")
+		fmt.Fprintln(os.Stderr, "usage: benchtable -raw raw.tsv [-acc acc.tsv] [-meta meta.tsv] [-o out.md | -readme README.md] [-title T]")
 		os.Exit(2)
 	}
 	rp := newReport()
@@ -499,6 +510,12 @@ func main() {
 			die("%s: %v", p, err)
 		}
 		fh.Close()
+	}
+	if *readme != "" {
+		if err := rewriteReadme(*readme, rp); err != nil {
+			die("%v", err)
+		}
+		return
 	}
 	w := os.Stdout
 	if *out != "" {

@@ -129,3 +129,36 @@ func TestBaselineFallsBackToFewestThreads(t *testing.T) {
 		t.Fatalf("baseline = %v, %v; want kallisto at 2 threads", b.wall, ok)
 	}
 }
+
+// TestRewriteReadme: the README's generated tables are replaced between
+// their markers and nothing else changes; a missing marker is an error.
+func TestRewriteReadme(t *testing.T) {
+	rp := newReport()
+	rows, _ := readTSV(strings.NewReader(rawFixture + "t\ts1\tzcat\tquant\ta\t1\t1\t0\t3\t3\t0\t1000\t-\t-\t0.1\t0.2\t0\n"))
+	rp.addRaw(rows)
+	acc, _ := readTSV(strings.NewReader(strings.ReplaceAll(accFixture, "|kallisto\t", "|truth\t")))
+	rp.addAcc(acc)
+	rp.addMeta(strings.NewReader("date\t2026-12-06 10:00:00 UTC\nmachine\t2 CPUs\n"))
+	doc := "# README\n\nintro\n\n<!-- bench:speed -->\nold table\n<!-- /bench:speed -->\n\nmiddle\n\n" +
+		"<!-- bench:accuracy -->\nold\n<!-- /bench:accuracy -->\n<!-- bench:singlecell -->\nkept: no single-cell rows\n<!-- /bench:singlecell -->\nend\n"
+	out, err := replaceBlocks([]byte(doc), map[string]string{"speed": rp.readmeSpeed(), "accuracy": rp.readmeAccuracy(), "singlecell": rp.readmeSingleCell()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(out)
+	for _, want := range []string{
+		"# README\n\nintro\n\n<!-- bench:speed -->\n| data, step, threads | gallisto | kallisto 0.48 | salmon 1.10 | `zcat` (input floor) |\n",
+		"| s1, quant, `-t 2` | 5.00 s (**0.50×**), 51 MB | 10.0 s, 205 MB |  | 3.00 s |\n",
+		"Medians of 3 repetitions, all tools in the same run, 2026-12-06; 2 CPUs.",
+		"<!-- /bench:speed -->\n\nmiddle\n\n<!-- bench:accuracy -->\n| data | tool |",
+		"| s1 | gallisto | 2 | 0.8500 | 0.2000 |",
+		"<!-- bench:singlecell -->\nkept: no single-cell rows\n<!-- /bench:singlecell -->\nend\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("rewritten README lacks %q:\n%s", want, got)
+		}
+	}
+	if _, err := replaceBlocks([]byte("no markers"), map[string]string{"speed": "x"}); err == nil {
+		t.Error("missing markers accepted")
+	}
+}

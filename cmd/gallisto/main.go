@@ -105,10 +105,11 @@ Typical use:
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%s (see '%s --help')", plainFlagError(err.Error()), c.CommandPath())}
 	})
-	idx, q := newIndexCmd(), newQuantCmd()
-	addProfileFlags(idx)
-	addProfileFlags(q)
-	root.AddCommand(idx, q, newBusCmd(), newCountCmd(), newMergeCmd(), newReportCmd(), newInspectCmd(), newH5DumpCmd(), newVersionCmd(), newCiteCmd())
+	idx, q, bus, count := newIndexCmd(), newQuantCmd(), newBusCmd(), newCountCmd()
+	for _, c := range []*cobra.Command{idx, q, bus, count} {
+		addProfileFlags(c)
+	}
+	root.AddCommand(idx, q, bus, count, newMergeCmd(), newReportCmd(), newInspectCmd(), newH5DumpCmd(), newVersionCmd(), newCiteCmd())
 	for _, c := range root.Commands() {
 		if _, ok := unsupportedFlags[c.Name()]; ok {
 			addUnsupported(c)

@@ -114,6 +114,35 @@ func TestSorterSpills(t *testing.T) {
 	}
 }
 
+// TestSorterChunks: records over several in-memory chunks, and over
+// chunks and spilled runs together, come out as one sort and merge.
+func TestSorterChunks(t *testing.T) {
+	r := rand.New(rand.NewPCG(2, 2))
+	var recs []bus.Record
+	for i := 0; i < 3*chunkRecords+1000; i++ {
+		recs = append(recs, bus.Record{Barcode: uint64(r.IntN(3000)), UMI: uint64(r.IntN(500)), EC: int32(r.IntN(8)), Count: 1})
+	}
+	want := sortMerge(slices.Clone(recs))
+	for _, budget := range []int64{1 << 30, 5 * chunkRecords * bus.RecordSize / 2} {
+		s := &Sorter{Dir: t.TempDir(), Budget: budget}
+		for _, rc := range recs {
+			if err := s.Add(rc); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got []bus.Record
+		if err := s.Each(func(rc bus.Record) error { got = append(got, rc); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("budget %d (%d spills): %d records, want %d", budget, s.Spills(), len(got), len(want))
+		}
+		if budget < 1<<30 && s.Spills() == 0 {
+			t.Errorf("budget %d spilled nothing", budget)
+		}
+	}
+}
+
 // TestCountMolecules: the synthetic cell of bustools count's facts:
 // molecules {A} x2, {A} and {B} (nothing in common), {A,B}, {C} through a
 // class with an unmapped transcript, an empty class, and {A,B} with

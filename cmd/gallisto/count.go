@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 
-	"github.com/gallisto/gallisto/internal/cells"
+	"github.com/gallisto/gallisto/internal/estimate/cells"
 	"github.com/gallisto/gallisto/internal/singlecell"
 	"github.com/spf13/cobra"
 )

@@ -10,7 +10,7 @@ import (
 
 	"github.com/gallisto/gallisto/internal/input/zio"
 
-	"github.com/gallisto/gallisto/internal/cells"
+	"github.com/gallisto/gallisto/internal/estimate/cells"
 	"github.com/gallisto/gallisto/internal/output/atomicfile"
 	"github.com/gallisto/gallisto/internal/output/bus"
 	"github.com/gallisto/gallisto/internal/output/h5ad"

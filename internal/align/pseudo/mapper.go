@@ -519,6 +519,24 @@ func (m *Mapper) overhangFilter(u []uint32, h hit) []uint32 {
 // strandFilter keeps the transcripts the read meets on the wanted strand:
 // sense when wantSense, antisense otherwise.
 func (m *Mapper) strandFilter(u []uint32, h hit, wantSense bool) []uint32 {
+	if m.opt.Transcripts == nil {
+		// kallisto's model: u is within the class of h's contig, so every
+		// transcript of u passes through it; when all passes run the same
+		// way, all of u is kept or none is (strandFilter was 6% of bus's
+		// CPU, a scan of the contig's passes per transcript).
+		switch m.idx.ContigSense(h.e.Contig()) {
+		case index.SenseForward:
+			if h.sense == wantSense {
+				return u
+			}
+			return u[:0]
+		case index.SenseReverse:
+			if !h.sense == wantSense {
+				return u
+			}
+			return u[:0]
+		}
+	}
 	out := m.tmp2[:0]
 	for _, tr := range u {
 		if o, ok := m.firstPass(h.e.Contig(), tr); ok && (h.sense == o.Sense()) == wantSense {

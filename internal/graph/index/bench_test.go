@@ -13,7 +13,7 @@ import (
 
 // benchIndex builds an index of a synthetic transcriptome of 2,000 genes
 // (about 3 million k-mers: large enough that lookups leave the caches).
-func benchIndex(b *testing.B) (*Index, *simulate.Transcriptome) {
+func benchIndex(b testing.TB) (*Index, *simulate.Transcriptome) {
 	b.Helper()
 	tx := simulate.NewTranscriptome(simulate.TranscriptomeOptions{Genes: 2000, MaxIsoforms: 4, MinExon: 60, MaxExon: 400, ExonsPerGene: 5, Seed: 7})
 	dir := b.TempDir()

@@ -115,6 +115,7 @@ type Index struct {
 	adj      []uint32          // contig adjacency (adj.go), 8 slots per contig
 	blockCtg []uint32          // contig holding k-mer b<<blockShift
 	ecInv    map[string]uint32 // classes of two or more transcripts, by debruijn.ECKey
+	senses   []uint8           // per contig: SenseMixed, SenseForward or SenseReverse
 	file     []uint64          // backing memory of a loaded index
 	txc      *txCache          // Transcripts, built on first use
 	numKmers int
@@ -159,6 +160,38 @@ func (x *Index) PrefetchFilter(km kmer.Kmer) { x.kd.PrefetchFilter(uint64(km)) }
 // Occurrences returns the transcript passes through contig c.
 func (x *Index) Occurrences(c uint32) []Occurrence { return x.Occ[x.OccOff[c]:x.OccOff[c+1]] }
 
+// How the transcript passes through a contig run along it (ContigSense).
+const (
+	SenseMixed   uint8 = iota // some passes in the contig's direction, some against it
+	SenseForward              // every pass in the contig's direction (Occurrence.Sense)
+	SenseReverse              // every pass against it
+)
+
+// ContigSense says whether every transcript passes through contig c the
+// same way: then a strand filter keeps all of a class within the
+// contig's or none, without looking at each transcript's pass.
+func (x *Index) ContigSense(c uint32) uint8 { return x.senses[c] }
+
+func (x *Index) buildSenses() {
+	x.senses = make([]uint8, x.NumContigs())
+	for c := range x.senses {
+		s := SenseMixed
+		for i, o := range x.Occurrences(uint32(c)) {
+			t := SenseReverse
+			if o.Sense() {
+				t = SenseForward
+			}
+			if i == 0 {
+				s = t
+			} else if s != t {
+				s = SenseMixed
+				break
+			}
+		}
+		x.senses[c] = s
+	}
+}
+
 // FindEC returns the id of the class holding exactly the sorted transcripts
 // u. key is scratch space for the lookup key; the (possibly grown) scratch
 // is returned for reuse.
@@ -190,6 +223,7 @@ func (x *Index) derive() {
 	}
 	x.buildBlocks()
 	x.buildECInverse()
+	x.buildSenses()
 	x.Dict = &verifiedDict{x: x}
 }
 

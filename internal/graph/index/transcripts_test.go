@@ -59,3 +59,37 @@ func randSeq(r *rand.Rand, n int) string {
 	}
 	return string(b)
 }
+
+// TestContigSense: a contig marked SenseForward or SenseReverse has every
+// transcript of its class passing through it that way, so a strand filter
+// may keep all of a subset of the class or none (pseudo's strandFilter).
+func TestContigSense(t *testing.T) {
+	small, _ := smallIndex(t)
+	sim, _ := benchIndex(t)
+	for _, x := range []*Index{small, sim} {
+		counts := map[uint8]int{}
+		for c := 0; c < x.NumContigs(); c++ {
+			s := x.ContigSense(uint32(c))
+			counts[s]++
+			if s == SenseMixed {
+				continue
+			}
+			occ := x.Occurrences(uint32(c))
+			for _, tr := range x.EC(x.ContigEC[c]) {
+				found := false
+				for _, o := range occ {
+					if o.Tr() == tr {
+						found = true
+						if o.Sense() != (s == SenseForward) {
+							t.Fatalf("contig %d: transcript %d passes against the contig's sense %d", c, tr, s)
+						}
+					}
+				}
+				if !found {
+					t.Fatalf("contig %d: transcript %d of its class has no pass", c, tr)
+				}
+			}
+		}
+		t.Logf("%d contigs: %d mixed, %d forward, %d reverse", x.NumContigs(), counts[SenseMixed], counts[SenseForward], counts[SenseReverse])
+	}
+}

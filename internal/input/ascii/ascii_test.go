@@ -107,3 +107,19 @@ func BenchmarkFindNaive(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFindReadLines checks 10x v3's line lengths: 28 (barcode and
+// UMI read) and 90 bases, as sequence and quality lines come.
+func BenchmarkFindReadLines(b *testing.B) {
+	lines := [][]byte{bytes.Repeat([]byte("ACGTN"), 6)[:28], bytes.Repeat([]byte("FFFF:"), 6)[:28],
+		bytes.Repeat([]byte("ACGTN"), 18), bytes.Repeat([]byte("FFFF:"), 18)}
+	b.SetBytes(int64(2*28 + 2*90))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, l := range lines {
+			if Find(l) != -1 {
+				b.Fatal("clean line reported")
+			}
+		}
+	}
+}

@@ -53,7 +53,11 @@ type Reader struct {
 	nrec   int64 // records returned
 	fasta  bool  // the input holds FASTA reads
 	sniffd bool
-	long   []byte // assembly buffer for lines longer than the bufio buffer
+	// SkipNames leaves read names out of the batches (Name returns an
+	// empty name): when no one compares mates' names, copying them is
+	// wasted work.
+	SkipNames bool
+	long      []byte // assembly buffer for lines longer than the bufio buffer
 }
 
 // NewReader returns a Reader over r; file names the input in errors.
@@ -287,7 +291,7 @@ func (r *Reader) readFASTQ(b *Batch) error {
 	if hdr[0] != '@' {
 		return r.errorf(hline, "expected '@' at the start of a record, found %q", hdr[0])
 	}
-	b.addName(hdr[1:], hline)
+	b.addName(hdr[1:], hline, r.SkipNames)
 	seq, err := r.readLine()
 	if err == io.EOF {
 		return r.errorf(hline, "record truncated: missing sequence line")
@@ -331,7 +335,7 @@ func (r *Reader) readFASTA(b *Batch) error {
 	if hdr[0] != '>' {
 		return r.errorf(hline, "expected '>' at the start of a FASTA record, found %q", hdr[0])
 	}
-	b.addName(hdr[1:], hline)
+	b.addName(hdr[1:], hline, r.SkipNames)
 	start := len(b.buf)
 	for {
 		c, err := r.br.Peek(1)
@@ -354,7 +358,10 @@ func (r *Reader) readFASTA(b *Batch) error {
 	return nil
 }
 
-func (b *Batch) addName(h []byte, line int64) {
+func (b *Batch) addName(h []byte, line int64, skip bool) {
+	if skip {
+		h = nil
+	}
 	h = h[:nameEnd(h)]
 	start := len(b.buf)
 	b.buf = append(b.buf, h...)

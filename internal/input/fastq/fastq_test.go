@@ -725,12 +725,13 @@ func benchFASTQ() []byte {
 	return buf.Bytes()
 }
 
-func benchmarkRead(b *testing.B, plain, input []byte, open func([]byte) io.Reader) {
+func benchmarkRead(b *testing.B, plain, input []byte, open func([]byte) io.Reader, skipNames bool) {
 	b.SetBytes(int64(len(plain))) // throughput in uncompressed bytes
 	b.ReportAllocs()
 	var batch Batch
 	for b.Loop() {
 		r := NewReader(open(input), "bench.fq")
+		r.SkipNames = skipNames
 		n := 0
 		for {
 			err := r.Read(&batch, 4096) // 4096 records per batch, as a worker might take
@@ -751,7 +752,11 @@ func benchmarkRead(b *testing.B, plain, input []byte, open func([]byte) io.Reade
 func BenchmarkRead(b *testing.B) {
 	plain := benchFASTQ()
 	b.Run("plain", func(b *testing.B) {
-		benchmarkRead(b, plain, plain, func(in []byte) io.Reader { return bytes.NewReader(in) })
+		benchmarkRead(b, plain, plain, func(in []byte) io.Reader { return bytes.NewReader(in) }, false)
+	})
+	// Without the names, as lanes reads when no one checks mates' names.
+	b.Run("plain-no-names", func(b *testing.B) {
+		benchmarkRead(b, plain, plain, func(in []byte) io.Reader { return bytes.NewReader(in) }, true)
 	})
 	b.Run("gzip", func(b *testing.B) {
 		var gz bytes.Buffer
@@ -766,7 +771,7 @@ func BenchmarkRead(b *testing.B) {
 				b.Fatal(err)
 			}
 			return z
-		})
+		}, false)
 	})
 }
 

@@ -91,7 +91,9 @@ type fileReader struct {
 	err  error // valid once out is closed
 }
 
-func startFileReader(ctx context.Context, path string, nbuf int, interleaved bool) (*fileReader, error) {
+// startFileReader starts reading path; names says whether the reads'
+// names are kept (for the mates' name check).
+func startFileReader(ctx context.Context, path string, nbuf int, interleaved, names bool) (*fileReader, error) {
 	f, err := zio.Open(path)
 	if err != nil {
 		return nil, err
@@ -108,6 +110,7 @@ func startFileReader(ctx context.Context, path string, nbuf int, interleaved boo
 		defer close(fr.out)
 		defer f.Close()
 		r := fastq.NewReader(f, path)
+		r.SkipNames = !names
 		take := func() *fastq.Batch {
 			select {
 			case b := <-fr.free:
@@ -179,7 +182,7 @@ func produceGroup(ctx context.Context, g Groups, gi int, files []string, nbuf in
 	defer cancel() // stops the readers on error
 	readers := make([]*fileReader, len(files))
 	for i, f := range files {
-		fr, err := startFileReader(ctx, f, nbuf, g.Interleaved)
+		fr, err := startFileReader(ctx, f, nbuf, g.Interleaved, g.CheckNames && g.width() > 1)
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,9 @@
 //     Documentation/admin-guide/cgroup-v2.rst) or memory.limit_in_bytes and
 //     memory.usage_in_bytes (v1, cgroup-v1/memory.rst), for the process's
 //     cgroup (/proc/self/cgroup) and its ancestors; the smallest room wins.
+//     The usage counts the page cache, which the kernel reclaims before it
+//     refuses memory, so the inactive file pages of memory.stat are taken
+//     off it (the "working set" container tools report).
 //
 // The check is a floor, not a guarantee: it refuses what cannot fit, such
 // as an index larger than the room left; a run that passes can still need
@@ -150,6 +153,7 @@ func cgroupLimit(procCgroup, root string) (limit, used uint64, file string) {
 			if v, ok := readLimit(filepath.Join(d, maxFile)); ok && v < limit {
 				limit, file = v, filepath.Join(d, maxFile)
 				used, _ = readLimit(filepath.Join(d, usedFile))
+				used = sub(used, inactiveFile(filepath.Join(d, "memory.stat")))
 			}
 			if p == "/" || p == "." {
 				break
@@ -161,6 +165,34 @@ func cgroupLimit(procCgroup, root string) (limit, used uint64, file string) {
 		return 0, 0, ""
 	}
 	return limit, used, file
+}
+
+// inactiveFile reads the inactive file pages (reclaimable page cache) of
+// a memory.stat file: "inactive_file" in v2, "total_inactive_file" in v1
+// (its hierarchy's total); 0 if absent.
+func inactiveFile(stat string) uint64 {
+	b, err := os.ReadFile(stat)
+	if err != nil {
+		return 0
+	}
+	var v2, v1 uint64
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, ok := strings.Cut(line, " ")
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+		if err != nil {
+			continue
+		}
+		switch k {
+		case "inactive_file":
+			v2 = n
+		case "total_inactive_file":
+			v1 = n
+		}
+	}
+	return max(v1, v2)
 }
 
 func hasController(list, name string) bool {

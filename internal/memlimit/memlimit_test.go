@@ -76,6 +76,26 @@ func TestCgroup(t *testing.T) {
 			files: map[string]string{"cgroup": "0::/elsewhere\n", "fs/memory.max": "1073741824\n", "fs/memory.current": "0\n"},
 			limit: 1 << 30, file: "fs/memory.max",
 		},
+		{
+			name: "v2, page cache is not counted",
+			files: map[string]string{
+				"cgroup":                "0::/job\n",
+				"fs/job/memory.max":     "8589934592\n",
+				"fs/job/memory.current": "7516192768\n", // 7 GiB, of which 6 GiB cache
+				"fs/job/memory.stat":    "anon 1073741824\nfile 6442450944\nactive_file 100\ninactive_file 6442450944\n",
+			},
+			limit: 8 << 30, use: 1 << 30, file: "fs/job/memory.max",
+		},
+		{
+			name: "v1, total_inactive_file",
+			files: map[string]string{
+				"cgroup":                            "4:memory:/j\n",
+				"fs/memory/j/memory.limit_in_bytes": "4294967296\n",
+				"fs/memory/j/memory.usage_in_bytes": "3221225472\n",
+				"fs/memory/j/memory.stat":           "cache 2147483648\ninactive_file 10\ntotal_inactive_file 2147483648\n",
+			},
+			limit: 4 << 30, use: 1 << 30, file: "fs/memory/j/memory.limit_in_bytes",
+		},
 		{name: "no cgroup file", files: map[string]string{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

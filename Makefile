@@ -13,12 +13,13 @@ FUZZTIME ?= 3m
 FUZZPKGS ?= ./...
 SHELL    := /bin/bash
 
-# The packages that run goroutines: the quant pipeline, the EM, the
-# bootstraps, index building (graph, MPHF), the mapper, the output
-# directory lock and the readers.
-RACEPKGS ?= ./internal/quant ./internal/estimate/em ./internal/estimate/bootstrap \
+# The packages that run goroutines: the quant and single-cell pipelines,
+# the EM, the bootstraps, index building (graph, MPHF), the mapper, the
+# output directory lock, the readers and the progress line's clock.
+RACEPKGS ?= ./internal/quant ./internal/singlecell ./internal/estimate/em ./internal/estimate/bootstrap \
 	./internal/graph/index ./internal/graph/debruijn ./internal/graph/mphf \
-	./internal/align/pseudo ./internal/output/atomicfile ./internal/input/zio
+	./internal/align/pseudo ./internal/output/atomicfile ./internal/input/zio \
+	./internal/input/lanes ./internal/output/progress
 
 .PHONY: test fmt-check vet race unit soak fuzz
 

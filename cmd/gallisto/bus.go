@@ -9,6 +9,7 @@ import (
 
 	"github.com/gallisto/gallisto/internal/align/pseudo"
 	"github.com/gallisto/gallisto/internal/input/technology"
+	"github.com/gallisto/gallisto/internal/output/progress"
 	"github.com/gallisto/gallisto/internal/quant"
 	"github.com/gallisto/gallisto/internal/singlecell"
 	"github.com/spf13/cobra"
@@ -121,6 +122,7 @@ func (f *busFlags) options(c *cobra.Command, files []string) (*singlecell.Option
 	f.o.Call = strings.Join(os.Args, " ")
 	f.o.StartTime = time.Now()
 	f.o.Log = c.ErrOrStderr()
+	f.o.Progress = progress.New(f.o.Log) // nil unless a terminal
 	return &f.o, nil
 }
 

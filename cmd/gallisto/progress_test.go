@@ -171,3 +171,31 @@ func TestIndexProgressOnTerminal(t *testing.T) {
 		t.Errorf("no erased live line before the next log line:\n%q", got)
 	}
 }
+
+// TestBusProgressOnTerminal: bus (and count, which shares its pipeline)
+// draw the same live line as quant and end it as kallisto's line.
+func TestBusProgressOnTerminal(t *testing.T) {
+	fx := getFixture(t)
+	dir := t.TempDir()
+	wl := []string{"AAACCCAAGAAACACT", "AAACCCAAGAAACCAT"}
+	r1 := filepath.Join(dir, "R1.fq")
+	r2 := filepath.Join(dir, "R2.fq")
+	os.WriteFile(r1, bytes.Repeat(scReads(fx.r1Raw, wl, 28), 10), 0o644)
+	os.WriteFile(r2, bytes.Repeat(fx.r1Raw, 10), 0o644)
+	control, term := testref.PTY(t)
+	cmd := exec.Command(bin, "bus", "-i", fx.idx, "-o", filepath.Join(dir, "out"), "-x", "10xv3", r1, r2)
+	cmd.Stderr = term
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	term.Close()
+	b, _ := io.ReadAll(control)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	got := string(b)
+	live := regexp.MustCompile(regexp.QuoteMeta("\r"+finding+" ") + `[0-9,]+ reads, [0-9.]+[kM]? reads/s, [0-9.]+% pseudoaligned\x1b\[K`)
+	if !live.MatchString(got) || !strings.Contains(got, "\r"+finding+"\x1b[K done\r\n") {
+		t.Errorf("no live line ending as kallisto's:\n%q", got)
+	}
+}

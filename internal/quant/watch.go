@@ -1,11 +1,5 @@
 package quant
 
-import (
-	"fmt"
-
-	"github.com/gallisto/gallisto/internal/output/logfmt"
-)
-
 // watcher reports how far the read pipeline has come, from the in-order
 // merge: the live line on a terminal (Options.Progress) and, with
 // --verbose, kallisto 0.48's line at every million reads:
@@ -48,19 +42,7 @@ func (w *watcher) batch(c *counts, res *batchResult) {
 			w.o.logf("\r%dM reads processed (%.1f%% pseudoaligned)", n/1_000_000, 100*float64(w.aligned)/float64(n))
 		}
 	}
-	if p := w.o.Progress; !w.o.Verbose && p.Due() {
-		rate := float64(n) / max(p.Elapsed().Seconds(), 1e-3)
-		p.Set(fmt.Sprintf("%s reads, %s reads/s, %.1f%% pseudoaligned", logfmt.Num(n), compact(rate), 100*float64(w.aligned)/float64(max(n, 1))))
+	if !w.o.Verbose {
+		w.o.Progress.Reads(n, w.aligned)
 	}
-}
-
-// compact writes a rate with three significant digits: 950, 12.4k, 2.48M.
-func compact(x float64) string {
-	switch {
-	case x >= 1e6:
-		return fmt.Sprintf("%.3gM", x/1e6)
-	case x >= 1e3:
-		return fmt.Sprintf("%.3gk", x/1e3)
-	}
-	return fmt.Sprintf("%.0f", x)
 }

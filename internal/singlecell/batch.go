@@ -14,6 +14,7 @@ import (
 	"github.com/gallisto/gallisto/internal/input/technology"
 	"github.com/gallisto/gallisto/internal/output/atomicfile"
 	"github.com/gallisto/gallisto/internal/output/bus"
+	"github.com/gallisto/gallisto/internal/output/logfmt"
 )
 
 // Batch mode (kallisto bus -B batch.txt, for Smart-seq2 plates and bulk
@@ -121,9 +122,9 @@ func runBatch(ctx context.Context, o *Options) error {
 	}
 	counts := map[key]uint32{}
 	in := lanes.Groups{Files: files, PerGroup: t.Files, CheckNames: o.NameCheck}
-	logf(o.Log, "[quant] finding pseudoalignments for the reads ...")
+	logf(o.Log, "%s", logFinding)
 	strand := o.Strand // unstranded unless given
-	cl, st, err := runSamples(ctx, idx, t, strand, in, o.Threads, func(recs []bus.Record, _ *stats) error {
+	cl, st, err := runSamples(ctx, idx, t, strand, in, o.Threads, o.Progress, func(recs []bus.Record, _ *stats) error {
 		for _, r := range recs {
 			counts[key{r.Barcode, r.EC}]++
 		}
@@ -133,7 +134,7 @@ func runBatch(ctx context.Context, o *Options) error {
 		logf(o.Log, "\n")
 		return err
 	}
-	logf(o.Log, " done\n[quant] processed %s reads, %s reads pseudoaligned\n", comma64(st.processed), comma64(st.aligned))
+	logf(o.Log, " done\n[quant] processed %s reads, %s reads pseudoaligned\n", logfmt.Num(st.processed), logfmt.Num(st.aligned))
 	if st.aligned == 0 {
 		return fmt.Errorf("no reads pseudoaligned (%s); no output written", describe(st))
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/gallisto/gallisto/internal/output/atomicfile"
 	"github.com/gallisto/gallisto/internal/output/bus"
 	"github.com/gallisto/gallisto/internal/output/logfmt"
+	"github.com/gallisto/gallisto/internal/output/progress"
 	"github.com/gallisto/gallisto/internal/output/runinfo"
 )
 
@@ -52,6 +53,9 @@ type Options struct {
 	Call      string
 	StartTime time.Time
 	Log       io.Writer
+	// Progress, when Log is a terminal, is redrawn with the reads done
+	// while they are aligned (see package progress); nil for none.
+	Progress *progress.Line
 }
 
 // Validate checks the options before any file is read and returns the
@@ -203,8 +207,8 @@ func RunBus(ctx context.Context, o *Options) error {
 	}
 	defer f.Abort()
 	bw := &busWriter{f: f, t: t}
-	logf(o.Log, "[quant] finding pseudoalignments for the reads ...")
-	cl, st, err := run(ctx, idx, t, strand, o.Num, o.groups(t), o.Threads, func(recs []bus.Record, st *stats) error { return bw.add(recs, st, false) })
+	logf(o.Log, "%s", logFinding)
+	cl, st, err := run(ctx, idx, t, strand, o.Num, o.groups(t), o.Threads, o.Progress, func(recs []bus.Record, st *stats) error { return bw.add(recs, st, false) })
 	if err == nil {
 		err = bw.add(nil, st, true)
 	}

@@ -105,8 +105,8 @@ func RunCount(ctx context.Context, o *CountOptions) error {
 		raw = &busWriter{f: f, t: t}
 	}
 	var res countResult
-	logf(o.Log, "[quant] finding pseudoalignments for the reads ...")
-	cl, st, err := run(ctx, idx, t, strand, o.Num, o.groups(t), o.Threads, func(recs []bus.Record, st *stats) error {
+	logf(o.Log, "%s", logFinding)
+	cl, st, err := run(ctx, idx, t, strand, o.Num, o.groups(t), o.Threads, o.Progress, func(recs []bus.Record, st *stats) error {
 		if raw != nil {
 			if err := raw.add(recs, st, false); err != nil {
 				return err
@@ -139,13 +139,13 @@ func RunCount(ctx context.Context, o *CountOptions) error {
 		logf(o.Log, "\n")
 		return err
 	}
-	logf(o.Log, " done\n[quant] processed %s reads, %s reads pseudoaligned\n", comma64(st.processed), comma64(st.aligned))
+	logf(o.Log, " done\n[quant] processed %s reads, %s reads pseudoaligned\n", logfmt.Num(st.processed), logfmt.Num(st.aligned))
 	if st.aligned == 0 {
 		logf(o.Log, "[~warn] no reads pseudoaligned.\n")
 		return fmt.Errorf("no reads pseudoaligned (%s); check the technology (-x), the order of the files and the index; no output written", describe(st))
 	}
 	logf(o.Log, "[count] barcodes: %s records on the whitelist, %s corrected, %s dropped (not within one base of a single whitelist barcode)\n",
-		comma64(res.inWhitelist), comma64(res.corrected), comma64(res.dropped))
+		logfmt.Num(res.inWhitelist), logfmt.Num(res.corrected), logfmt.Num(res.dropped))
 	if sorter.Spills() > 0 {
 		logf(o.Log, "[count] sorted in %d runs spilled to disk (--max-memory %d MiB)\n", sorter.Spills()+1, budget>>20)
 	}
@@ -198,7 +198,7 @@ func RunCount(ctx context.Context, o *CountOptions) error {
 		}
 	}
 	logf(o.Log, "[count] %s barcodes (%s with counts), %s molecules, %s counted for one gene; median genes per barcode %g\n",
-		comma(len(m.Barcodes)), comma(withCounts), comma64(counter.Molecules), comma64(counter.Counted), cells.Median(perCell))
+		comma(len(m.Barcodes)), comma(withCounts), logfmt.Num(counter.Molecules), logfmt.Num(counter.Counted), cells.Median(perCell))
 	extra := []runinfo.KV{
 		{Key: "n_records_on_whitelist", Value: res.inWhitelist},
 		{Key: "n_records_corrected", Value: res.corrected},
@@ -239,5 +239,4 @@ func writeMatrix(dir string, m *cells.Matrix) error {
 	return atomicfile.Write(base+".h5ad", func(w io.Writer) error { return h5ad.Write(w, hm) })
 }
 
-func comma(n int) string     { return logfmt.Num(int64(n)) }
-func comma64(n int64) string { return logfmt.Num(n) }
+func comma(n int) string { return logfmt.Num(int64(n)) }

@@ -29,7 +29,11 @@ import (
 	"github.com/gallisto/gallisto/internal/input/lanes"
 	"github.com/gallisto/gallisto/internal/input/technology"
 	"github.com/gallisto/gallisto/internal/output/bus"
+	"github.com/gallisto/gallisto/internal/output/progress"
 )
+
+// logFinding starts kallisto's log line for the read pipeline.
+const logFinding = "[quant] finding pseudoalignments for the reads ..."
 
 // lenSample is how many reads' barcode and UMI lengths decide the header's
 // lengths when a technology's segments are open-ended (kallisto: about the
@@ -228,19 +232,23 @@ type sink func(recs []bus.Record, st *stats) error
 // run pseudoaligns every read group of in on threads workers and hands the
 // records to out in input order. The classes and stats it returns are
 // complete once it returns.
-func run(ctx context.Context, idx *index.Index, t technology.Technology, strand pseudo.Strand, num bool, in lanes.Groups, threads int, out sink) (*classes, *stats, error) {
-	return runWith(ctx, idx, t, strand, num, false, in, threads, out)
+func run(ctx context.Context, idx *index.Index, t technology.Technology, strand pseudo.Strand, num bool, in lanes.Groups, threads int, line *progress.Line, out sink) (*classes, *stats, error) {
+	return runWith(ctx, idx, t, strand, num, false, in, threads, line, out)
 }
 
 // runSamples is run for batch mode: each read group's number is its
 // records' barcode.
-func runSamples(ctx context.Context, idx *index.Index, t technology.Technology, strand pseudo.Strand, in lanes.Groups, threads int, out sink) (*classes, *stats, error) {
-	return runWith(ctx, idx, t, strand, false, true, in, threads, out)
+func runSamples(ctx context.Context, idx *index.Index, t technology.Technology, strand pseudo.Strand, in lanes.Groups, threads int, line *progress.Line, out sink) (*classes, *stats, error) {
+	return runWith(ctx, idx, t, strand, false, true, in, threads, line, out)
 }
 
-func runWith(ctx context.Context, idx *index.Index, t technology.Technology, strand pseudo.Strand, num, samples bool, in lanes.Groups, threads int, out sink) (*classes, *stats, error) {
+// runWith is run and runSamples; line (nil for none) is the terminal's
+// live line, begun after the caller's "finding pseudoalignments" log text.
+func runWith(ctx context.Context, idx *index.Index, t technology.Technology, strand pseudo.Strand, num, samples bool, in lanes.Groups, threads int, line *progress.Line, out sink) (*classes, *stats, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	line.Begin(logFinding)
+	defer line.End()
 	batches := make(chan *lanes.Batch, threads)
 	results := make(chan *batchResult, threads)
 	free := make(chan *batchResult, 2*threads+2)
@@ -323,6 +331,7 @@ func runWith(ctx context.Context, idx *index.Index, t technology.Technology, str
 			}
 			delete(pending, next)
 			recs = st.add(r, cl, recs[:0])
+			line.Reads(st.processed, st.aligned)
 			if outErr == nil && r.seq == 0 && r.short && 2*r.skipped > r.reads {
 				f := in.List()[0][r.shortFile]
 				outErr = fmt.Errorf("%s line %d: read of %d bases, shorter than the %d technology %s takes its barcode and UMI from; so are %d of the first %d reads (check -x and the order of the files)",

@@ -12,12 +12,14 @@
 package progress
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"sync"
 	"time"
 
 	"github.com/gallisto/gallisto/internal/input/zio"
+	"github.com/gallisto/gallisto/internal/output/logfmt"
 )
 
 // Interval is the shortest time between two drawings of a line.
@@ -34,6 +36,7 @@ type Line struct {
 	start   time.Time
 	last    time.Time
 	drawn   bool
+	active  bool          // between Begin and End or Clear
 	stopped chan struct{} // closes the clock goroutine
 	now     func() time.Time
 }
@@ -56,7 +59,7 @@ func (l *Line) Begin(prefix string) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.prefix, l.start, l.last, l.drawn = prefix, l.now(), time.Time{}, false
+	l.prefix, l.start, l.last, l.drawn, l.active = prefix, l.now(), time.Time{}, false, true
 }
 
 // Elapsed is the time since Begin.
@@ -77,7 +80,7 @@ func (l *Line) Due() bool {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.now().Sub(l.last) >= Interval
+	return l.active && l.now().Sub(l.last) >= Interval
 }
 
 // Set redraws the line as the prefix followed by status, unless it was
@@ -89,11 +92,33 @@ func (l *Line) Set(status string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	if now.Sub(l.last) < Interval {
-		return
+	if !l.active || now.Sub(l.last) < Interval {
+		return // too soon, or the step has ended (a clock tick in flight)
 	}
 	l.last, l.drawn = now, true
 	io.WriteString(l.w, "\r"+l.prefix+" "+status+eraseLine)
+}
+
+// Reads redraws the line, when due, with the reads done, their rate and
+// the share of them aligned: "12,400,000 reads, 2.48M reads/s, 87.3%
+// pseudoaligned".
+func (l *Line) Reads(processed, aligned int64) {
+	if !l.Due() {
+		return
+	}
+	rate := float64(processed) / max(l.Elapsed().Seconds(), 1e-3)
+	l.Set(fmt.Sprintf("%s reads, %s reads/s, %.1f%% pseudoaligned", logfmt.Num(processed), compact(rate), 100*float64(aligned)/float64(max(processed, 1))))
+}
+
+// compact writes a rate with three significant digits: 950, 12.4k, 2.48M.
+func compact(x float64) string {
+	switch {
+	case x >= 1e6:
+		return fmt.Sprintf("%.3gM", x/1e6)
+	case x >= 1e3:
+		return fmt.Sprintf("%.3gk", x/1e3)
+	}
+	return fmt.Sprintf("%.0f", x)
 }
 
 // Clock redraws the line with the seconds since Begin until End: for
@@ -135,6 +160,7 @@ func (l *Line) finish(keepPrefix bool) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.active = false
 	if l.stopped != nil {
 		close(l.stopped)
 		l.stopped = nil

@@ -16,7 +16,9 @@ import (
 // Sorter orders BUS records as bustools sort does (barcode, UMI, class,
 // flags) and merges equal ones, summing their counts, in bounded memory.
 // Records gather in chunks of chunkRecords; each full chunk is sorted and
-// merged on its own. When the chunks hold Budget bytes, they are merged
+// merged on its own (and copied to a smaller slice when merging emptied
+// half of it, so that memory follows the distinct records, not the
+// reads). When the chunks hold Budget bytes, they are merged
 // into one sorted run in a temporary file in Dir and their memory is
 // reused. Each ends as a k-way merge of the runs and the chunks.
 //
@@ -30,7 +32,7 @@ type Sorter struct {
 	chunks [][]bus.Record // sorted and merged
 	cur    []bus.Record   // filling
 	free   [][]bus.Record // chunks to reuse after a spill
-	held   int            // records in chunks
+	held   int            // records the chunks have room for (their memory)
 	runs   []string
 	spills int
 }
@@ -65,8 +67,10 @@ func (s *Sorter) newChunk() []bus.Record {
 		s.free = s.free[:n-1]
 		return c[:0]
 	}
-	return make([]bus.Record, 0, min(chunkRecords, s.capacity()))
+	return make([]bus.Record, 0, s.chunkSize())
 }
+
+func (s *Sorter) chunkSize() int { return min(chunkRecords, s.capacity()) }
 
 // seal sorts the filling chunk into the held ones, and spills them all
 // when they fill the budget.
@@ -77,9 +81,15 @@ func (s *Sorter) seal() error {
 		s.free = append(s.free, c)
 		return nil
 	}
+	if len(c) <= cap(c)/2 {
+		// Merging equal records (duplicate reads of a molecule) left the
+		// chunk mostly empty: keep a copy of its size, reuse the chunk.
+		s.free = append(s.free, c[:0])
+		c = slices.Clone(c)
+	}
 	s.chunks = append(s.chunks, c)
-	s.held += len(c)
-	if s.held+chunkRecords > s.capacity() {
+	s.held += cap(c)
+	if s.held+s.chunkSize() > s.capacity() {
 		return s.spill()
 	}
 	return nil
@@ -148,7 +158,11 @@ func (s *Sorter) spill() error {
 	if err != nil {
 		return fmt.Errorf("cannot write a sorted run to %s (disk full? --max-memory holds more in memory): %w", s.Dir, err)
 	}
-	s.free = append(s.free, s.chunks...)
+	for _, c := range s.chunks {
+		if cap(c) == s.chunkSize() { // shrunken copies are left to the collector
+			s.free = append(s.free, c)
+		}
+	}
 	s.chunks, s.held = nil, 0
 	return nil
 }

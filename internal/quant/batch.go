@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/gallisto/gallisto/internal/graph/index"
@@ -158,6 +159,7 @@ func runPipelined(ctx context.Context, o *Options, idx *index.Index, samples []s
 			fmt.Fprintf(buf, "[batch] sample %d of %d: %s -> %s\n", n+1, len(queue), samples[i].Name, so.OutDir)
 			so.logFragLenModel()
 			r, err := so.start(ctx, idx)
+			runtime.GC() // the alignment's garbage: see the collection below
 			select {
 			case handoff <- started{i: i, log: buf, run: r, err: err}:
 			case <-ctx.Done():
@@ -185,8 +187,17 @@ func runPipelined(ctx context.Context, o *Options, idx *index.Index, samples []s
 			err = st.run.finish(ctx)
 		}
 		o.logf("%s", st.log.Bytes())
+		st.run = nil
 		if err == nil {
 			done++
+			// The index is most of the live heap, so Go's collector would
+			// first run when the samples' garbage equals the index: on a
+			// human-sized index four samples peaked at 1.68 GB against
+			// 1.15 GB for one quant. Collecting as each sample's alignment
+			// and then its outputs end keeps the peak at one sample's
+			// (1.13 GB); the index holds no pointers, so a collection is
+			// cheap.
+			runtime.GC()
 		} else {
 			if errors.Is(err, context.Canceled) {
 				firstErr = fmt.Errorf("interrupted: sample %s was not written; the %d finished before it stay (a rerun goes on from there)", samples[st.i].Name, done)

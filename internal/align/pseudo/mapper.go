@@ -523,15 +523,10 @@ func (m *Mapper) strandFilter(u []uint32, h hit, wantSense bool) []uint32 {
 		// kallisto's model: u is within the class of h's contig, so every
 		// transcript of u passes through it; when all passes run the same
 		// way, all of u is kept or none is (strandFilter was 6% of bus's
-		// CPU, a scan of the contig's passes per transcript).
-		switch m.idx.ContigSense(h.e.Contig()) {
-		case index.SenseForward:
-			if h.sense == wantSense {
-				return u
-			}
-			return u[:0]
-		case index.SenseReverse:
-			if !h.sense == wantSense {
+		// CPU, a scan of the contig's passes per transcript). The test is
+		// the loop's below, with every pass's sense the contig's.
+		if s := m.idx.ContigSense(h.e.Contig()); s != index.SenseMixed {
+			if (h.sense == (s == index.SenseForward)) == wantSense {
 				return u
 			}
 			return u[:0]

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -178,20 +179,7 @@ func (l *Line) finish(keepPrefix bool) {
 func formatSeconds(d time.Duration) string {
 	s := int(d.Seconds())
 	if s < 60 {
-		return itoa(s) + " s"
+		return strconv.Itoa(s) + " s"
 	}
-	return itoa(s/60) + " min " + itoa(s%60) + " s"
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for ; n > 0; n /= 10 {
-		i--
-		b[i] = byte('0' + n%10)
-	}
-	return string(b[i:])
+	return strconv.Itoa(s/60) + " min " + strconv.Itoa(s%60) + " s"
 }

@@ -3,7 +3,6 @@ package quant
 import (
 	"context"
 	"fmt"
-	"github.com/gallisto/gallisto/internal/output/logfmt"
 	"io"
 	"math"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 	"github.com/gallisto/gallisto/internal/output/abundance"
 	"github.com/gallisto/gallisto/internal/output/abundanceh5"
 	"github.com/gallisto/gallisto/internal/output/atomicfile"
+	"github.com/gallisto/gallisto/internal/output/logfmt"
 	"github.com/gallisto/gallisto/internal/output/runinfo"
 )
 

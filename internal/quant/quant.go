@@ -434,7 +434,7 @@ func (o *Options) align(ctx context.Context, idx *index.Index) (*alignment, erro
 	if o.Model == ModelFull {
 		o.logf("%sfull (%s)\n", logModel, fullDescription(o.Ablate))
 	}
-	o.logf("%s", logFinding)
+	o.logf("%s", logfmt.Finding)
 	w := o.watch()
 	mopt := pseudo.Options{Strand: o.Strand, SingleOverhang: o.SingleOverhang, MeanFragLen: int(o.FragLen), Bias: o.Bias, BothStrands: o.StrandAuto}
 	var full *fullArm

@@ -25,9 +25,6 @@ const (
 	logWarn = "[quant] warning: "
 )
 
-// logFinding starts kallisto's line for the read pipeline; " done" ends it.
-const logFinding = "[quant] finding pseudoalignments for the reads ..."
-
 // ExtraLogPrefixes lists the prefixes of the log lines gallisto adds to
 // kallisto's; removing the lines that start with them leaves kallisto's log.
 var ExtraLogPrefixes = []string{logUnaligned, logRemovedStale, logModel, logWarn}

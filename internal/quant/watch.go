@@ -1,5 +1,7 @@
 package quant
 
+import "github.com/gallisto/gallisto/internal/output/logfmt"
+
 // watcher reports how far the read pipeline has come, from the in-order
 // merge: the live line on a terminal (Options.Progress) and, with
 // --verbose, kallisto 0.48's line at every million reads:
@@ -23,7 +25,7 @@ func (o *Options) watch() *watcher {
 	if o.Progress == nil {
 		return nil
 	}
-	o.Progress.Begin(logFinding)
+	o.Progress.Begin(logfmt.Finding)
 	return &watcher{o: o}
 }
 

@@ -122,7 +122,7 @@ func runBatch(ctx context.Context, o *Options) error {
 	}
 	counts := map[key]uint32{}
 	in := lanes.Groups{Files: files, PerGroup: t.Files, CheckNames: o.NameCheck}
-	logf(o.Log, "%s", logFinding)
+	logf(o.Log, "%s", logfmt.Finding)
 	strand := o.Strand // unstranded unless given
 	cl, st, err := runSamples(ctx, idx, t, strand, in, o.Threads, o.Progress, func(recs []bus.Record, _ *stats) error {
 		for _, r := range recs {

@@ -11,12 +11,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gallisto/gallisto/internal/input/zio"
-
 	"github.com/gallisto/gallisto/internal/align/pseudo"
 	"github.com/gallisto/gallisto/internal/graph/index"
 	"github.com/gallisto/gallisto/internal/input/lanes"
 	"github.com/gallisto/gallisto/internal/input/technology"
+	"github.com/gallisto/gallisto/internal/input/zio"
 	"github.com/gallisto/gallisto/internal/output/atomicfile"
 	"github.com/gallisto/gallisto/internal/output/bus"
 	"github.com/gallisto/gallisto/internal/output/logfmt"
@@ -207,7 +206,7 @@ func RunBus(ctx context.Context, o *Options) error {
 	}
 	defer f.Abort()
 	bw := &busWriter{f: f, t: t}
-	logf(o.Log, "%s", logFinding)
+	logf(o.Log, "%s", logfmt.Finding)
 	cl, st, err := run(ctx, idx, t, strand, o.Num, o.groups(t), o.Threads, o.Progress, func(recs []bus.Record, st *stats) error { return bw.add(recs, st, false) })
 	if err == nil {
 		err = bw.add(nil, st, true)

@@ -8,9 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/gallisto/gallisto/internal/input/zio"
-
 	"github.com/gallisto/gallisto/internal/estimate/cells"
+	"github.com/gallisto/gallisto/internal/input/zio"
 	"github.com/gallisto/gallisto/internal/output/atomicfile"
 	"github.com/gallisto/gallisto/internal/output/bus"
 	"github.com/gallisto/gallisto/internal/output/h5ad"
@@ -105,7 +104,7 @@ func RunCount(ctx context.Context, o *CountOptions) error {
 		raw = &busWriter{f: f, t: t}
 	}
 	var res countResult
-	logf(o.Log, "%s", logFinding)
+	logf(o.Log, "%s", logfmt.Finding)
 	cl, st, err := run(ctx, idx, t, strand, o.Num, o.groups(t), o.Threads, o.Progress, func(recs []bus.Record, st *stats) error {
 		if raw != nil {
 			if err := raw.add(recs, st, false); err != nil {

@@ -29,11 +29,9 @@ import (
 	"github.com/gallisto/gallisto/internal/input/lanes"
 	"github.com/gallisto/gallisto/internal/input/technology"
 	"github.com/gallisto/gallisto/internal/output/bus"
+	"github.com/gallisto/gallisto/internal/output/logfmt"
 	"github.com/gallisto/gallisto/internal/output/progress"
 )
-
-// logFinding starts kallisto's log line for the read pipeline.
-const logFinding = "[quant] finding pseudoalignments for the reads ..."
 
 // lenSample is how many reads' barcode and UMI lengths decide the header's
 // lengths when a technology's segments are open-ended (kallisto: about the
@@ -247,7 +245,7 @@ func runSamples(ctx context.Context, idx *index.Index, t technology.Technology, 
 func runWith(ctx context.Context, idx *index.Index, t technology.Technology, strand pseudo.Strand, num, samples bool, in lanes.Groups, threads int, line *progress.Line, out sink) (*classes, *stats, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	line.Begin(logFinding)
+	line.Begin(logfmt.Finding)
 	defer line.End()
 	batches := make(chan *lanes.Batch, threads)
 	results := make(chan *batchResult, threads)

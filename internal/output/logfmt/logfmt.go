@@ -9,6 +9,10 @@ import (
 	"time"
 )
 
+// Finding starts kallisto's log line for the read pipeline (quant and
+// bus); " done" ends it, and a live progress line is drawn after it.
+const Finding = "[quant] finding pseudoalignments for the reads ..."
+
 // Num formats n with thousands separators, as kallisto's pretty_num.
 func Num(n int64) string {
 	s := strconv.FormatInt(n, 10)

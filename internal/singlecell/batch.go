@@ -12,6 +12,7 @@ import (
 
 	"github.com/gallisto/gallisto/internal/input/lanes"
 	"github.com/gallisto/gallisto/internal/input/technology"
+	"github.com/gallisto/gallisto/internal/input/zio"
 	"github.com/gallisto/gallisto/internal/output/atomicfile"
 	"github.com/gallisto/gallisto/internal/output/bus"
 	"github.com/gallisto/gallisto/internal/output/logfmt"
@@ -64,10 +65,8 @@ func readBatchFile(path string) ([]batchSample, bool, error) {
 			return nil, false, fmt.Errorf("batch file %s line %d: %d files, but the first sample has %d (all single-end or all paired)", path, line, len(fs)-1, 1+b2i(paired))
 		}
 		for _, rf := range fs[1:] {
-			if st, err := os.Stat(rf); err != nil {
-				return nil, false, fmt.Errorf("batch file %s line %d: %s: file not found", path, line, rf)
-			} else if st.IsDir() {
-				return nil, false, fmt.Errorf("batch file %s line %d: %s: is a directory", path, line, rf)
+			if err := zio.Check(rf, "read file"); err != nil {
+				return nil, false, fmt.Errorf("batch file %s line %d: %w", path, line, err)
 			}
 		}
 		out = append(out, batchSample{id: fs[0], files: fs[1:]})

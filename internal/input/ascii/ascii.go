@@ -12,11 +12,16 @@
 // word, a byte below '!' sets its high bit in w - 0x21 per byte and a byte
 // above '~' in w + 0x01 per byte (or has it set already). Borrows and
 // carries only start at a byte that is out of range, so "some byte of the
-// word is out of range" is exact; which one is then found byte by byte. The plain loop in findNaive is the oracle it is tested
-// against.
+// word is out of range" is exact; which one is then found byte by byte.
+// The plain loop in findNaive is the oracle it is tested against.
+//
+// FindControl and SkipBOM serve the other lines of a text input: header
+// lines may hold any text but control bytes, and a file may start with a
+// UTF-8 byte-order mark.
 package ascii
 
 import (
+	"bufio"
 	"encoding/binary"
 	"fmt"
 	"strconv"
@@ -107,6 +112,14 @@ func FindControl(b []byte) int {
 		}
 	}
 	return -1
+}
+
+// SkipBOM skips a UTF-8 byte-order mark (EF BB BF) at the reader's
+// position, which some editors write at the start of a text file.
+func SkipBOM(br *bufio.Reader) {
+	if bom, _ := br.Peek(3); string(bom) == "\xef\xbb\xbf" {
+		br.Discard(3)
+	}
 }
 
 // Quote writes a byte for a message as Go quotes a character: 'A', ' ',

@@ -83,8 +83,8 @@ func (r *Reader) Next() (*Record, error) {
 			if line[0] != '>' {
 				return nil, r.errorf(r.line, "expected '>' at the start of a record, found %s", ascii.Quote(line[0]))
 			}
-			if i := ascii.FindControl(line); i >= 0 {
-				return nil, r.errorf(r.line, "byte %s at column %d cannot be in a header line (binary data?)", ascii.Quote(line[i]), i+1)
+			if err := r.checkHeader(line); err != nil {
+				return nil, err
 			}
 			hdr = line
 			break
@@ -103,8 +103,8 @@ func (r *Reader) Next() (*Record, error) {
 			return nil, err
 		}
 		if len(line) > 0 && line[0] == '>' {
-			if i := ascii.FindControl(line); i >= 0 {
-				return nil, r.errorf(r.line, "byte %s at column %d cannot be in a header line (binary data?)", ascii.Quote(line[i]), i+1)
+			if err := r.checkHeader(line); err != nil {
+				return nil, err
 			}
 			r.pending = append(r.pending[:0], line...)
 			r.havePend = true
@@ -131,9 +131,7 @@ func (r *Reader) Next() (*Record, error) {
 // until the next read.
 func (r *Reader) readLine() ([]byte, error) {
 	if r.line == 0 {
-		if bom, _ := r.br.Peek(3); string(bom) == "\xef\xbb\xbf" {
-			r.br.Discard(3) // a UTF-8 byte-order mark, written by some editors
-		}
+		ascii.SkipBOM(r.br)
 	}
 	line, err := r.br.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
@@ -162,6 +160,14 @@ func (r *Reader) readLine() ([]byte, error) {
 	line = bytes.TrimSuffix(line, []byte{'\n'})
 	line = bytes.TrimSuffix(line, []byte{'\r'})
 	return line, nil
+}
+
+// checkHeader refuses a header line holding a byte no text line holds.
+func (r *Reader) checkHeader(line []byte) error {
+	if i := ascii.FindControl(line); i >= 0 {
+		return r.errorf(r.line, "byte %s at column %d cannot be in a header line (binary data?)", ascii.Quote(line[i]), i+1)
+	}
+	return nil
 }
 
 // binary reports a byte no text line holds at index i of part, which

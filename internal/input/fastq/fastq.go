@@ -193,9 +193,7 @@ done:
 // sniff decides between FASTQ and FASTA input from the first non-blank byte.
 func (r *Reader) sniff() error {
 	r.sniffd = true
-	if bom, _ := r.br.Peek(3); string(bom) == "\xef\xbb\xbf" {
-		r.br.Discard(3) // a UTF-8 byte-order mark, written by some editors
-	}
+	ascii.SkipBOM(r.br)
 	for {
 		c, err := r.br.Peek(1)
 		if err == io.EOF {

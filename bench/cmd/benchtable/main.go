@@ -30,6 +30,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -145,7 +146,7 @@ func (rp *report) addRaw(rows []map[string]string) {
 		if _, ok := rp.steps[m.set]; !ok {
 			rp.sets = append(rp.sets, m.set)
 		}
-		if !contains(rp.steps[m.set], m.step) {
+		if !slices.Contains(rp.steps[m.set], m.step) {
 			rp.steps[m.set] = append(rp.steps[m.set], m.step)
 		}
 		k := key{m.set, m.tool, m.step, m.threads}
@@ -172,13 +173,10 @@ func (rp *report) addAcc(rows []map[string]string) {
 			v = &accVals{}
 			rp.acc[k] = v
 		}
-		if x := num(r["spearman_count"]); !math.IsNaN(x) {
-			v.spearman = append(v.spearman, x)
-		}
 		for _, c := range []struct {
 			col string
 			to  *[]float64
-		}{{"mard_count", &v.mard}, {"mae_count", &v.mae}, {"fp_count_ge1", &v.fp}, {"fn_count_lt1", &v.fn}} {
+		}{{"spearman_count", &v.spearman}, {"mard_count", &v.mard}, {"mae_count", &v.mae}, {"fp_count_ge1", &v.fp}, {"fn_count_lt1", &v.fn}} {
 			if x := num(r[c.col]); !math.IsNaN(x) {
 				*c.to = append(*c.to, x)
 			}
@@ -202,15 +200,6 @@ func (rp *report) addMeta(r io.Reader) error {
 		}
 	}
 	return sc.Err()
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (rp *report) summary(k key) (summary, bool) {

@@ -3,10 +3,10 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"math"
 	"os"
-	"sort"
-
+	"slices"
 	"strings"
 )
 
@@ -22,9 +22,11 @@ import (
 // rewriteReadme replaces what is between each pair with the table made
 // from the measurements, and leaves the rest of the file alone.
 
-// readmeTools are the columns of the speed table, in order, with their
-// headings.
-var readmeTools = []struct{ tool, head string }{
+// column is a tool's column in a table, with its heading.
+type column struct{ tool, head string }
+
+// readmeTools are the columns of the speed table, in order.
+var readmeTools = []column{
 	{"gallisto", "gallisto"},
 	{"gallisto-full", "gallisto `--model full`"},
 	{"kallisto", "kallisto 0.48"},
@@ -59,12 +61,7 @@ func rewriteReadme(path string, rp *report) error {
 // text is empty (no measurements for it) is left as it is; a missing
 // marker is an error.
 func replaceBlocks(doc []byte, blocks map[string]string) ([]byte, error) {
-	names := make([]string, 0, len(blocks))
-	for n := range blocks {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(blocks)) {
 		text := blocks[name]
 		begin, end := "<!-- bench:"+name+" -->\n", "<!-- /bench:"+name+" -->"
 		i, j := bytes.Index(doc, []byte(begin)), bytes.Index(doc, []byte(end))
@@ -168,30 +165,38 @@ func (rp *report) has(set, tool string) bool {
 
 func (rp *report) readmeSpeed() string {
 	rows := rp.rowKeys(map[string]bool{"quant": true, "index": true}, false)
-	if len(rows) == 0 {
-		return ""
-	}
-	var present []struct{ tool, head string }
+	var present []column
 	for _, t := range readmeTools {
 		for _, r := range rows {
-			if _, ok := rp.summary(key{r.set, t.tool, r.step, r.threads}); ok && t.tool != "zcat" || t.tool == "zcat" && rp.has(r.set, "zcat") {
+			_, measured := rp.summary(key{r.set, t.tool, r.step, r.threads})
+			if t.tool == "zcat" && rp.has(r.set, "zcat") || t.tool != "zcat" && measured {
 				present = append(present, t)
 				break
 			}
 		}
 	}
+	return rp.timeTable(rows, present, "Wall time (ratio to kallisto in the same run) and peak memory. ")
+}
+
+// timeTable is a table of wall time and peak memory: a row per (set, step,
+// threads), a column per tool (zcat's at one thread, whatever the row's),
+// then note and where the figures come from; "" without rows.
+func (rp *report) timeTable(rows []key, cols []column, note string) string {
+	if len(rows) == 0 {
+		return ""
+	}
 	var b strings.Builder
 	var all []key
 	b.WriteString("| data, step, threads |")
-	for _, t := range present {
-		b.WriteString(" " + t.head + " |")
+	for _, c := range cols {
+		b.WriteString(" " + c.head + " |")
 	}
-	b.WriteString("\n|---|" + strings.Repeat("---|", len(present)) + "\n")
+	b.WriteString("\n|---|" + strings.Repeat("---|", len(cols)) + "\n")
 	for _, r := range rows {
 		fmt.Fprintf(&b, "| %s, %s, `-t %d` |", r.set, r.step, r.threads)
-		for _, t := range present {
-			k := key{r.set, t.tool, r.step, r.threads}
-			if t.tool == "zcat" {
+		for _, c := range cols {
+			k := key{r.set, c.tool, r.step, r.threads}
+			if c.tool == "zcat" {
 				k.threads = 1 // one decompression thread, whatever the row's
 			}
 			all = append(all, k)
@@ -199,7 +204,7 @@ func (rp *report) readmeSpeed() string {
 		}
 		b.WriteString("\n")
 	}
-	return b.String() + "\nWall time (ratio to kallisto in the same run) and peak memory. " + rp.source(all)
+	return b.String() + "\n" + note + rp.source(all)
 }
 
 func (rp *report) readmeAccuracy() string {
@@ -247,23 +252,6 @@ func (rp *report) readmeAccuracy() string {
 
 func (rp *report) readmeSingleCell() string {
 	rows := rp.rowKeys(map[string]bool{"bus": true, "count": true}, true)
-	if len(rows) == 0 {
-		return ""
-	}
-	var b strings.Builder
-	var all []key
-	b.WriteString("| data, step, threads | gallisto | kallisto 0.48 (+ bustools 0.42 for count) | `zcat` (input floor) |\n|---|---|---|---|\n")
-	for _, r := range rows {
-		fmt.Fprintf(&b, "| %s, %s, `-t %d` |", r.set, r.step, r.threads)
-		for _, tool := range []string{"gallisto", "kallisto", "zcat"} {
-			k := key{r.set, tool, r.step, r.threads}
-			if tool == "zcat" {
-				k.threads = 1
-			}
-			all = append(all, k)
-			b.WriteString(" " + rp.cell(k) + " |")
-		}
-		b.WriteString("\n")
-	}
-	return b.String() + "\nWall time (ratio to kallisto, or to the whole kallisto + bustools chain for count) and peak memory. " + rp.source(all)
+	cols := []column{{"gallisto", "gallisto"}, {"kallisto", "kallisto 0.48 (+ bustools 0.42 for count)"}, {"zcat", "`zcat` (input floor)"}}
+	return rp.timeTable(rows, cols, "Wall time (ratio to kallisto, or to the whole kallisto + bustools chain for count) and peak memory. ")
 }

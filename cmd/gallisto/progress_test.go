@@ -17,6 +17,26 @@ import (
 
 const finding = "[quant] finding pseudoalignments for the reads ..."
 
+// liveReads is a drawing of the live line of quant, bus and count.
+var liveReads = regexp.MustCompile(regexp.QuoteMeta("\r"+finding+" ") + `[0-9,]+ reads, [0-9.]+[kM]? reads/s, [0-9.]+% pseudoaligned\x1b\[K`)
+
+// onTerminal runs cmd with its standard error on a pseudo-terminal and
+// returns what the terminal received.
+func onTerminal(t *testing.T, cmd *exec.Cmd) string {
+	t.Helper()
+	control, term := testref.PTY(t)
+	cmd.Stderr = term
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	term.Close()                // the child holds it now: reading control ends when the child exits
+	b, _ := io.ReadAll(control) // ends with EIO when the terminal closes
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	return string(b)
+}
+
 // TestProgressOnTerminal runs quant with its standard error on a
 // pseudo-terminal and the reads arriving through a pipe in two parts,
 // 600 ms apart: the live line must be drawn in place while the first part
@@ -53,8 +73,7 @@ func TestProgressOnTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := string(<-screen)
-	live := regexp.MustCompile(regexp.QuoteMeta("\r"+finding+" ") + `[0-9,]+ reads, [0-9.]+[kM]? reads/s, [0-9.]+% pseudoaligned\x1b\[K`)
-	if !live.MatchString(got) {
+	if !liveReads.MatchString(got) {
 		t.Errorf("no live progress line on the terminal:\n%q", got)
 	}
 	if !strings.Contains(got, "\r"+finding+"\x1b[K done\r\n") {
@@ -154,18 +173,7 @@ func TestVerboseLikeKallisto(t *testing.T) {
 // a terminal and erases that line before kallisto's next log line.
 func TestIndexProgressOnTerminal(t *testing.T) {
 	fx := getFixture(t)
-	control, term := testref.PTY(t)
-	cmd := exec.Command(bin, "index", "-i", filepath.Join(t.TempDir(), "x.idx"), fx.fasta)
-	cmd.Stderr = term
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	term.Close()
-	b, _ := io.ReadAll(control)
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("%v\n%s", err, b)
-	}
-	got := string(b)
+	got := onTerminal(t, exec.Command(bin, "index", "-i", filepath.Join(t.TempDir(), "x.idx"), fx.fasta))
 	live := regexp.MustCompile(regexp.QuoteMeta("\r[build] reading "+fx.fasta+": ") + `[0-9,]+ targets \([0-9,]+ s\)\x1b\[K\r\x1b\[K(\[build\] warning|\[build\] counting k-mers)`)
 	if !live.MatchString(got) {
 		t.Errorf("no erased live line before the next log line:\n%q", got)
@@ -182,20 +190,8 @@ func TestBusProgressOnTerminal(t *testing.T) {
 	r2 := filepath.Join(dir, "R2.fq")
 	os.WriteFile(r1, bytes.Repeat(scReads(fx.r1Raw, wl, 28), 10), 0o644)
 	os.WriteFile(r2, bytes.Repeat(fx.r1Raw, 10), 0o644)
-	control, term := testref.PTY(t)
-	cmd := exec.Command(bin, "bus", "-i", fx.idx, "-o", filepath.Join(dir, "out"), "-x", "10xv3", r1, r2)
-	cmd.Stderr = term
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	term.Close()
-	b, _ := io.ReadAll(control)
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("%v\n%s", err, b)
-	}
-	got := string(b)
-	live := regexp.MustCompile(regexp.QuoteMeta("\r"+finding+" ") + `[0-9,]+ reads, [0-9.]+[kM]? reads/s, [0-9.]+% pseudoaligned\x1b\[K`)
-	if !live.MatchString(got) || !strings.Contains(got, "\r"+finding+"\x1b[K done\r\n") {
+	got := onTerminal(t, exec.Command(bin, "bus", "-i", fx.idx, "-o", filepath.Join(dir, "out"), "-x", "10xv3", r1, r2))
+	if !liveReads.MatchString(got) || !strings.Contains(got, "\r"+finding+"\x1b[K done\r\n") {
 		t.Errorf("no live line ending as kallisto's:\n%q", got)
 	}
 }

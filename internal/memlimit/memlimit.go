@@ -28,6 +28,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -143,7 +144,7 @@ func cgroupLimit(procCgroup, root string) (limit, used uint64, file string) {
 			if _, err := os.Stat(filepath.Join(root, "unified")); err == nil {
 				dir = filepath.Join(root, "unified") // hybrid hierarchy
 			}
-		case hasController(parts[1], "memory"):
+		case slices.Contains(strings.Split(parts[1], ","), "memory"):
 			dir, maxFile, usedFile = filepath.Join(root, "memory"), "memory.limit_in_bytes", "memory.usage_in_bytes"
 		default:
 			continue
@@ -193,15 +194,6 @@ func inactiveFile(stat string) uint64 {
 		}
 	}
 	return max(v1, v2)
-}
-
-func hasController(list, name string) bool {
-	for _, c := range strings.Split(list, ",") {
-		if c == name {
-			return true
-		}
-	}
-	return false
 }
 
 // readLimit reads a number, or "max" (no limit), from a cgroup file.

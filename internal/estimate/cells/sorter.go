@@ -2,6 +2,7 @@ package cells
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -101,23 +102,13 @@ func (s *Sorter) Spills() int { return s.spills }
 func less(a, b *bus.Record) int {
 	switch {
 	case a.Barcode != b.Barcode:
-		return cmp(a.Barcode, b.Barcode)
+		return cmp.Compare(a.Barcode, b.Barcode)
 	case a.UMI != b.UMI:
-		return cmp(a.UMI, b.UMI)
+		return cmp.Compare(a.UMI, b.UMI)
 	case a.EC != b.EC:
-		return cmp(a.EC, b.EC)
+		return cmp.Compare(a.EC, b.EC)
 	}
-	return cmp(a.Flags, b.Flags)
-}
-
-func cmp[T ~uint64 | ~int32 | ~uint32](a, b T) int {
-	if a < b {
-		return -1
-	}
-	if a > b {
-		return 1
-	}
-	return 0
+	return cmp.Compare(a.Flags, b.Flags)
 }
 
 // sortMerge sorts recs and merges equal records in place.

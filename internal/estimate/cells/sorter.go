@@ -34,8 +34,7 @@ type Sorter struct {
 	cur    []bus.Record   // filling
 	free   [][]bus.Record // chunks to reuse after a spill
 	held   int            // records the chunks have room for (their memory)
-	runs   []string
-	spills int
+	runs   []string       // spilled runs, in order; their files are gone after Close
 }
 
 // MinBudget is the smallest useful buffer (64 MiB, bustools' minimum).
@@ -97,7 +96,7 @@ func (s *Sorter) seal() error {
 }
 
 // Spills is the number of runs written to disk so far.
-func (s *Sorter) Spills() int { return s.spills }
+func (s *Sorter) Spills() int { return len(s.runs) }
 
 func less(a, b *bus.Record) int {
 	switch {
@@ -132,7 +131,6 @@ func (s *Sorter) spill() error {
 		return err
 	}
 	s.runs = append(s.runs, name)
-	s.spills++
 	bw := bufio.NewWriterSize(f, 1<<20)
 	var b []byte
 	err = mergeSources(s.memSources(), func(r bus.Record) error {
@@ -174,12 +172,11 @@ func (s *Sorter) createRun() (string, *os.File, error) {
 	}
 }
 
-// Close removes the temporary files.
+// Close removes the temporary files; it may be called more than once.
 func (s *Sorter) Close() {
 	for _, r := range s.runs {
 		os.Remove(r)
 	}
-	s.runs = nil
 }
 
 // Each calls f with every merged record in order; the sorter is then

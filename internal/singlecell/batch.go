@@ -163,7 +163,7 @@ func runBatch(ctx context.Context, o *Options) error {
 		bcs = append(bcs, bus.Decode(uint64(i), fakeBarcodeLen))
 	}
 	for name, lines := range map[string][]string{"matrix.cells": ids, "matrix.barcodes": bcs} {
-		if err := atomicfile.Write(filepath.Join(o.OutDir, name), func(w io.Writer) error { return bus.WriteTranscripts(w, lines) }); err != nil {
+		if err := atomicfile.Write(filepath.Join(o.OutDir, name), func(w io.Writer) error { return bus.WriteNames(w, lines) }); err != nil {
 			return err
 		}
 	}

@@ -245,7 +245,7 @@ func writeClasses(dir string, idx *index.Index, cl *classes) error {
 		return err
 	}
 	return atomicfile.Write(filepath.Join(dir, "transcripts.txt"), func(w io.Writer) error {
-		return bus.WriteTranscripts(w, idx.Names)
+		return bus.WriteNames(w, idx.Names)
 	})
 }
 

@@ -233,7 +233,7 @@ func (w *world) transcripts(t *testing.T) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bus.WriteTranscripts(&b, x.Names)
+	bus.WriteNames(&b, x.Names)
 	return b.Bytes()
 }
 

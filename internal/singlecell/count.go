@@ -224,10 +224,10 @@ func writeMatrix(dir string, m *cells.Matrix) error {
 	if err := atomicfile.Write(base+".mtx", m.WriteMTX); err != nil {
 		return err
 	}
-	if err := atomicfile.Write(base+".barcodes.txt", func(w io.Writer) error { return cells.WriteLines(w, m.Barcodes) }); err != nil {
+	if err := atomicfile.Write(base+".barcodes.txt", func(w io.Writer) error { return bus.WriteNames(w, m.Barcodes) }); err != nil {
 		return err
 	}
-	if err := atomicfile.Write(base+".genes.txt", func(w io.Writer) error { return cells.WriteLines(w, m.Genes) }); err != nil {
+	if err := atomicfile.Write(base+".genes.txt", func(w io.Writer) error { return bus.WriteNames(w, m.Genes) }); err != nil {
 		return err
 	}
 	data := make([]float32, len(m.Data))

@@ -246,16 +246,6 @@ func (m *Matrix) WriteMTX(w io.Writer) error {
 	return bw.Flush()
 }
 
-// WriteLines writes one string per line.
-func WriteLines(w io.Writer, lines []string) error {
-	bw := bufio.NewWriter(w)
-	for _, l := range lines {
-		bw.WriteString(l)
-		bw.WriteByte('\n')
-	}
-	return bw.Flush()
-}
-
 // GenesPerCell returns, per cell, the number of genes with a count.
 func (m *Matrix) GenesPerCell() []int {
 	out := make([]int, len(m.Barcodes))

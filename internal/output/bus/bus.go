@@ -250,8 +250,10 @@ func WriteECs(w io.Writer, n int, members func(ec int) []uint32) error {
 	return bw.Flush()
 }
 
-// WriteTranscripts writes transcripts.txt: the target names, one a line.
-func WriteTranscripts(w io.Writer, names []string) error {
+// WriteNames writes names one a line: transcripts.txt (the target names),
+// and the other name lists of kallisto's and kb-python's outputs
+// (matrix.cells, cells_x_genes.barcodes.txt, ...).
+func WriteNames(w io.Writer, names []string) error {
 	bw := bufio.NewWriter(w)
 	for _, n := range names {
 		bw.WriteString(n)
